@@ -1,0 +1,104 @@
+/**
+ * @module
+ * `GET /api/v1/deployments` (newest first, cursor pagination, filters) and `/deployments/:id`.
+ */
+import { and, desc, eq, getTableColumns, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { Hono } from "hono";
+import { database, type Database } from "../db/client";
+import { deploymentCommits, deployments, services } from "../db/schema";
+import type { AppEnv } from "../env";
+import { requireReader } from "../http/auth";
+import { ApiError } from "../http/errors";
+import { encodeCursor, listQuery, type ListQuery } from "./pagination";
+
+type DeploymentRow = typeof deployments.$inferSelect;
+type CommitRow = typeof deploymentCommits.$inferSelect;
+
+const { raw: _raw, ...listColumns } = getTableColumns(deployments);
+
+function present(row: Omit<DeploymentRow, "raw">, commits: CommitRow[]) {
+  return {
+    id: row.id,
+    integration_id: row.integrationId,
+    seq: row.seq,
+    dedup_key: row.dedupKey,
+    service: row.service,
+    service_name: row.serviceName,
+    environment: row.environment,
+    environment_raw: row.environmentRaw,
+    status: row.status,
+    kind: row.kind,
+    started_at: row.startedAt,
+    finished_at: row.finishedAt,
+    received_at: row.receivedAt,
+    deploy_number: row.deployNumber,
+    change_id: row.changeId,
+    url: row.url,
+    description: row.description,
+    deployer: row.deployerName === null && row.deployerEmail === null ? null : { name: row.deployerName, email: row.deployerEmail },
+    commits: commits.map((c) => ({
+      sha: c.sha,
+      repository: c.repository === "" ? null : c.repository,
+      branch: c.branch,
+      message: c.message,
+      committed_at: c.committedAt,
+      authored_at: c.authoredAt,
+    })),
+  };
+}
+
+async function commitsOf(db: Database, ids: string[]): Promise<Map<string, CommitRow[]>> {
+  const byId = new Map<string, CommitRow[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return byId;
+  const rows = await db
+    .select()
+    .from(deploymentCommits)
+    .where(inArray(deploymentCommits.deploymentId, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`));
+  for (const row of rows) byId.get(row.deploymentId)?.push(row);
+  return byId;
+}
+
+function conditions(db: Database, q: ListQuery): SQL | undefined {
+  const all: (SQL | undefined)[] = [
+    q.service === null ? undefined : eq(deployments.service, q.service),
+    q.team === null ? undefined : inArray(deployments.service, db.select({ slug: services.slug }).from(services).where(eq(services.team, q.team))),
+    q.environment === null ? undefined : eq(deployments.environment, q.environment),
+    q.status === null ? undefined : eq(deployments.status, q.status),
+    q.integration === null ? undefined : eq(deployments.integrationId, q.integration),
+    q.from === null ? undefined : gte(deployments.occurredAt, q.from),
+    q.to === null ? undefined : lt(deployments.occurredAt, q.to),
+    q.cursor === null
+      ? undefined
+      : or(lt(deployments.occurredAt, q.cursor[0]), and(eq(deployments.occurredAt, q.cursor[0]), lt(deployments.id, q.cursor[1]))),
+  ];
+  return and(...all);
+}
+
+export const deploymentRoutes = new Hono<AppEnv>();
+deploymentRoutes.use("*", requireReader);
+
+deploymentRoutes.get("/", listQuery, async (c) => {
+  const q = c.req.valid("query");
+  const db = database(c.env.DB);
+  const rows = await db
+    .select(listColumns)
+    .from(deployments)
+    .where(conditions(db, q))
+    .orderBy(desc(deployments.occurredAt), desc(deployments.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const commits = await commitsOf(db, page.map((r) => r.id));
+  const last = page[page.length - 1];
+  return c.json({
+    items: page.map((r) => present(r, commits.get(r.id) ?? [])),
+    next_cursor: rows.length > q.limit && last ? encodeCursor(last.occurredAt, last.id) : null,
+  });
+});
+
+deploymentRoutes.get("/:id", async (c) => {
+  const db = database(c.env.DB);
+  const [row] = await db.select().from(deployments).where(eq(deployments.id, c.req.param("id")));
+  if (!row) throw ApiError.of(404, `no deployment with id ${JSON.stringify(c.req.param("id"))}`);
+  const commits = await commitsOf(db, [row.id]);
+  return c.json({ ...present(row, commits.get(row.id) ?? []), raw: JSON.parse(row.raw) as unknown });
+});

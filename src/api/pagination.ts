@@ -1,0 +1,73 @@
+/**
+ * @module
+ * Cursor pagination and the filters shared by the list endpoints.
+ */
+import { z } from "zod";
+import { zValidator } from "@hono/zod-validator";
+import { ApiError } from "../http/errors";
+import { problemsOf } from "../http/validate";
+import { normalizeEnvironment } from "../lib/environment";
+import { parseTimestamp } from "../lib/time";
+
+/** Opaque cursor over `(time, id)`, newest first. */
+export function encodeCursor(time: string, id: string): string {
+  return btoa(JSON.stringify([time, id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function decodeCursor(cursor: string): [string, string] | null {
+  try {
+    const value: unknown = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === "string")) return value as [string, string];
+  } catch {
+    // Falls through to the rejection below.
+  }
+  return null;
+}
+
+const time = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return null;
+      const t = parseTimestamp(v);
+      if (t === null) ctx.addIssue({ code: "custom", message: `${name} is not a valid date or time: ${JSON.stringify(v).slice(0, 64)}` });
+      return t;
+    });
+
+const filter = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === "" ? null : v));
+
+export const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return null;
+      const decoded = decodeCursor(v);
+      if (!decoded) ctx.addIssue({ code: "custom", message: "cursor is not one this API issued" });
+      return decoded;
+    }),
+  service: filter,
+  team: filter,
+  environment: filter.transform((v) => (v === null ? null : normalizeEnvironment(v))),
+  status: filter,
+  integration: filter,
+  from: time("from"),
+  to: time("to"),
+});
+
+export type ListQuery = z.output<typeof listQuerySchema>;
+
+/** Validates a query string against a schema, answering 400 with the offending parameters. */
+export function queryValidator<S extends z.ZodType>(schema: S) {
+  return zValidator("query", schema, (result) => {
+    if (!result.success) throw new ApiError(400, problemsOf(result.error));
+  });
+}
+
+/** The query validator of the list endpoints. */
+export const listQuery = queryValidator(listQuerySchema);

@@ -1,0 +1,56 @@
+/**
+ * @module
+ * The Hono app: every route, and the error handling that keeps every rejection a named 4xx.
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { deploymentRoutes } from "./api/deployments";
+import { catalogRoutes } from "./catalog/routes";
+import type { AppEnv } from "./env";
+import { ApiError, standardErrorFormat, type ErrorFormat } from "./http/errors";
+import { methodNotAllowedHandler } from "./http/method-not-allowed";
+import { integrationRoutes } from "./integrations/routes";
+import { tokenRoutes } from "./tokens/routes";
+import { opslevelRoutes } from "./vendors/opslevel/routes";
+
+export type AppContextEnv = AppEnv & { Variables: { errorFormat?: ErrorFormat } };
+
+function toApiError(error: unknown): ApiError | null {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HTTPException && error.status < 500) return ApiError.of(error.status as 400, error.message || "bad request");
+  return null;
+}
+
+/** Builds the app. */
+export function createApp() {
+  const app = new Hono<AppContextEnv>();
+
+  app.get("/healthz", async (c) => {
+    if (c.req.query("deep") === undefined) return c.json({ status: "ok" });
+    try {
+      await c.env.DB.prepare("SELECT 1").first();
+      return c.json({ status: "ok", d1: "ok" });
+    } catch {
+      return c.json({ status: "degraded", d1: "unreachable" }, 503);
+    }
+  });
+
+  app.route("/", opslevelRoutes);
+  app.route("/api/v1/integrations", integrationRoutes);
+  app.route("/api/v1/tokens", tokenRoutes);
+  app.route("/api/v1", catalogRoutes);
+  app.route("/api/v1/deployments", deploymentRoutes);
+
+  const notFound = methodNotAllowedHandler(app);
+  app.notFound((c) => notFound(c.req.raw));
+  app.onError((error, c) => {
+    const apiError = toApiError(error);
+    if (!apiError) {
+      console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${String(error)}`);
+      return c.json(standardErrorFormat(ApiError.of(503, "the service could not complete this request; retry later")), 503);
+    }
+    const format = c.get("errorFormat") ?? standardErrorFormat;
+    return c.json(format(apiError) as object, apiError.status, apiError.headers);
+  });
+  return app;
+}

@@ -1,0 +1,19 @@
+/**
+ * @module
+ * The Worker's bindings, as wrangler.toml and its secrets declare them.
+ */
+import type { IntegrationObject } from "./ingest/integration-object";
+
+export interface Env {
+  DB: D1Database;
+  INTEGRATION: DurableObjectNamespace<IntegrationObject>;
+  /** Admin bearer token (a Worker secret). */
+  ADMIN_TOKEN: string;
+  LINK_WINDOW_HOURS: string;
+  CORS_ORIGINS: string;
+}
+
+/** Hono's type parameter for this app. */
+export interface AppEnv {
+  Bindings: Env;
+}

@@ -1,0 +1,119 @@
+/**
+ * @module
+ * The canonical event model: the one shape every vendor adapter produces and the outbox writes.
+ * Times are UTC ISO 8601 strings with milliseconds (see `parseTimestamp`).
+ */
+import { z } from "zod";
+
+const isoTime = z.iso.datetime({ offset: false, precision: 3 });
+const text = z.string().min(1);
+
+/** Where to look in the catalog when an event names no service: repositories first, then names. */
+export const serviceHintsSchema = z.object({
+  repositories: z.array(text),
+  names: z.array(text),
+});
+
+export const commitSchema = z.object({
+  sha: text,
+  repository: text.nullable(),
+  branch: text.nullable(),
+  message: z.string().nullable(),
+  committed_at: isoTime.nullable(),
+  authored_at: isoTime.nullable(),
+});
+
+export const deployerSchema = z.object({
+  id: z.string().nullable(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+});
+
+export const DEPLOYMENT_STATUSES = ["pending", "in_progress", "success", "failure", "aborted"] as const;
+
+export const deploymentEventSchema = z.object({
+  type: z.literal("deployment"),
+  /** The vendor's id for this deployment; null makes every post a new deployment. */
+  dedup_key: text.nullable(),
+  /** A service named explicitly by the payload. */
+  service: text.nullable(),
+  service_hints: serviceHintsSchema,
+  /** The environment as the payload gave it. */
+  environment: text.nullable(),
+  status: z.enum(DEPLOYMENT_STATUSES),
+  kind: z.enum(["rollback", "hotfix"]).nullable(),
+  started_at: isoTime.nullable(),
+  finished_at: isoTime.nullable(),
+  deploy_number: text.nullable(),
+  change_id: text.nullable(),
+  url: z.string().nullable(),
+  description: z.string().nullable(),
+  deployer: deployerSchema.nullable(),
+  commits: z.array(commitSchema),
+  raw: z.unknown(),
+});
+
+export const incidentEventSchema = z.object({
+  type: z.literal("incident"),
+  dedup_key: text,
+  service: text.nullable(),
+  service_hints: serviceHintsSchema,
+  environment: text.nullable(),
+  status: z.enum(["open", "resolved"]),
+  /** False for issue types that are stored but never counted as incidents. */
+  counted: z.boolean(),
+  title: z.string().nullable(),
+  url: z.string().nullable(),
+  created_at: isoTime,
+  resolved_at: isoTime.nullable(),
+  links: z.object({
+    change_id: text.nullable(),
+    deployment_id: text.nullable(),
+    commit_sha: text.nullable(),
+  }),
+  raw: z.unknown(),
+});
+
+export const ciRunEventSchema = z.object({
+  type: z.literal("ci_run"),
+  dedup_key: text.nullable(),
+  service: text.nullable(),
+  service_hints: serviceHintsSchema,
+  status: z.enum(DEPLOYMENT_STATUSES),
+  started_at: isoTime,
+  finished_at: isoTime.nullable(),
+  /** Commits this run saw: when they were first seen feeds lead time. */
+  commits: z.array(text),
+  raw: z.unknown(),
+});
+
+export const canonicalEventSchema = z.discriminatedUnion("type", [
+  deploymentEventSchema,
+  incidentEventSchema,
+  ciRunEventSchema,
+]);
+
+export type ServiceHints = z.infer<typeof serviceHintsSchema>;
+export type Commit = z.infer<typeof commitSchema>;
+export type DeploymentEvent = z.infer<typeof deploymentEventSchema>;
+export type IncidentEvent = z.infer<typeof incidentEventSchema>;
+export type CiRunEvent = z.infer<typeof ciRunEventSchema>;
+export type CanonicalEvent = z.infer<typeof canonicalEventSchema>;
+export type EventType = CanonicalEvent["type"];
+
+/** What the integration's object adds to an event when it accepts it. */
+export interface Acceptance {
+  id: string;
+  integration_id: string;
+  /** Sequence number of the event that created the record. */
+  seq: number;
+  /** Sequence number of the latest event applied to the record. */
+  last_seq: number;
+  received_at: string;
+  /** The service as named (explicitly, else the integration's default), before catalog lookup. */
+  service_name: string | null;
+  environment_normalized: string;
+}
+
+/** A canonical event as accepted: what the outbox holds and the drain writes to D1. */
+export type StoredRecord = CanonicalEvent & Acceptance;

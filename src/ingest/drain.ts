@@ -1,0 +1,188 @@
+/**
+ * @module
+ * Writes accepted records from an integration's outbox to D1: one catalog lookup, then one
+ * atomic batch of set-based upserts. Each statement binds a single JSON array, so the
+ * 100-parameter limit never depends on the batch size.
+ */
+import { sql } from "drizzle-orm";
+import { database } from "../db/client";
+import type { StoredRecord } from "../events/canonical";
+import { lookupCatalog, resolveService, type Resolution } from "../catalog/resolve";
+
+type Row = Record<string, unknown>;
+
+interface UpsertSpec {
+  table: string;
+  columns: string[];
+  /** Columns taken as JSON text rather than as a scalar. */
+  jsonColumns?: string[];
+  conflict: string;
+  /** Columns that an update leaves alone. */
+  keep?: string[];
+  /** Applies an update only when this holds (an SQL condition over `excluded`). */
+  guard?: string;
+}
+
+/**
+ * Builds `INSERT ... SELECT ... FROM json_each(?) ON CONFLICT DO UPDATE` for one table.
+ * Replaying a batch is harmless: the guard keeps a row from moving to an older `last_seq`.
+ */
+function upsertFromJson(spec: UpsertSpec, rows: readonly Row[]) {
+  const json = new Set(spec.jsonColumns ?? []);
+  const keep = new Set([...(spec.keep ?? []), ...spec.conflict.split(",").map((c) => c.trim())]);
+  const select = spec.columns.map((c) => (json.has(c) ? `value->'${c}'` : `value->>'${c}'`)).join(", ");
+  const updates = spec.columns.filter((c) => !keep.has(c)).map((c) => `${c} = excluded.${c}`);
+  const onConflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(", ")}${spec.guard ? ` WHERE ${spec.guard}` : ""}` : "DO NOTHING";
+  const head = `INSERT INTO ${spec.table} (${spec.columns.join(", ")}) SELECT ${select} FROM json_each(`;
+  const tail = `) WHERE true ON CONFLICT(${spec.conflict}) ${onConflict}`;
+  return sql`${sql.raw(head)}${JSON.stringify(rows)}${sql.raw(tail)}`;
+}
+
+const BASE_COLUMNS = ["id", "integration_id", "dedup_key", "seq", "last_seq", "service", "service_name"];
+
+const DEPLOYMENTS: UpsertSpec = {
+  table: "deployments",
+  columns: [...BASE_COLUMNS, "environment", "environment_raw", "status", "kind", "started_at", "finished_at", "occurred_at", "received_at", "deploy_number", "change_id", "url", "description", "deployer_name", "deployer_email", "raw"],
+  jsonColumns: ["raw"],
+  conflict: "id",
+  keep: ["seq", "received_at"],
+  guard: "excluded.last_seq > deployments.last_seq",
+};
+
+const DEPLOYMENT_COMMITS: UpsertSpec = {
+  table: "deployment_commits",
+  columns: ["deployment_id", "sha", "repository", "branch", "message", "committed_at", "authored_at"],
+  conflict: "deployment_id, sha, repository",
+};
+
+const INCIDENTS: UpsertSpec = {
+  table: "incidents",
+  columns: [...BASE_COLUMNS, "environment", "environment_raw", "status", "counted", "title", "url", "created_at", "resolved_at", "received_at", "link_change_id", "link_deployment_id", "link_commit_sha", "raw"],
+  jsonColumns: ["raw"],
+  conflict: "id",
+  keep: ["seq", "received_at"],
+  guard: "excluded.last_seq > incidents.last_seq",
+};
+
+const CI_RUNS: UpsertSpec = {
+  table: "ci_runs",
+  columns: [...BASE_COLUMNS, "status", "started_at", "finished_at", "received_at", "raw"],
+  jsonColumns: ["raw"],
+  conflict: "id",
+  keep: ["seq", "received_at"],
+  guard: "excluded.last_seq > ci_runs.last_seq",
+};
+
+const CI_RUN_COMMITS: UpsertSpec = { table: "ci_run_commits", columns: ["ci_run_id", "sha"], conflict: "ci_run_id, sha" };
+
+const SUGGESTIONS: UpsertSpec = {
+  table: "service_suggestions",
+  columns: ["name", "kind", "match_key", "first_seen_at", "last_seen_at"],
+  conflict: "name",
+  keep: ["kind", "match_key", "first_seen_at"],
+  guard: "excluded.last_seen_at > service_suggestions.last_seen_at",
+};
+
+function baseRow(r: StoredRecord, res: Resolution): Row {
+  return {
+    id: r.id,
+    integration_id: r.integration_id,
+    dedup_key: r.dedup_key,
+    seq: r.seq,
+    last_seq: r.last_seq,
+    service: res.service,
+    service_name: res.name,
+  };
+}
+
+/**
+ * Writes records to D1 in one atomic batch, resolving each one's service through the catalog and
+ * recording unknown names as suggestions. Idempotent: a batch may be written again after a failure.
+ */
+export async function writeRecords(d1: D1Database, records: StoredRecord[]): Promise<void> {
+  const db = database(d1);
+  const catalog = await lookupCatalog(
+    db,
+    records.flatMap((r) => [...(r.service_name === null ? [] : [r.service_name]), ...r.service_hints.names]),
+    records.flatMap((r) => r.service_hints.repositories),
+  );
+  const rows = { deployments: [] as Row[], commits: [] as Row[], incidents: [] as Row[], ciRuns: [] as Row[], ciCommits: [] as Row[] };
+  const suggestions = new Map<string, Row>();
+
+  for (const r of records) {
+    const res = resolveService(r.service_name, r.service_hints, catalog);
+    if (res.suggestion) {
+      const seen = suggestions.get(res.name);
+      suggestions.set(res.name, {
+        name: res.name,
+        kind: res.suggestion.kind,
+        match_key: res.suggestion.key,
+        first_seen_at: seen?.first_seen_at ?? r.received_at,
+        last_seen_at: r.received_at,
+      });
+    }
+    const base = baseRow(r, res);
+    switch (r.type) {
+      case "deployment":
+        rows.deployments.push({
+          ...base,
+          environment: r.environment_normalized,
+          environment_raw: r.environment,
+          status: r.status,
+          kind: r.kind,
+          started_at: r.started_at,
+          finished_at: r.finished_at,
+          occurred_at: r.finished_at ?? r.started_at ?? r.received_at,
+          received_at: r.received_at,
+          deploy_number: r.deploy_number,
+          change_id: r.change_id,
+          url: r.url,
+          description: r.description,
+          deployer_name: r.deployer?.name ?? null,
+          deployer_email: r.deployer?.email ?? null,
+          raw: r.raw,
+        });
+        for (const c of r.commits) {
+          rows.commits.push({ deployment_id: r.id, sha: c.sha, repository: c.repository ?? "", branch: c.branch, message: c.message, committed_at: c.committed_at, authored_at: c.authored_at });
+        }
+        break;
+      case "incident":
+        rows.incidents.push({
+          ...base,
+          environment: r.environment_normalized,
+          environment_raw: r.environment,
+          status: r.status,
+          counted: r.counted,
+          title: r.title,
+          url: r.url,
+          created_at: r.created_at,
+          resolved_at: r.resolved_at,
+          received_at: r.received_at,
+          link_change_id: r.links.change_id,
+          link_deployment_id: r.links.deployment_id,
+          link_commit_sha: r.links.commit_sha,
+          raw: r.raw,
+        });
+        break;
+      case "ci_run":
+        rows.ciRuns.push({ ...base, status: r.status, started_at: r.started_at, finished_at: r.finished_at, received_at: r.received_at, raw: r.raw });
+        for (const sha of r.commits) rows.ciCommits.push({ ci_run_id: r.id, sha });
+        break;
+    }
+  }
+
+  const statements = (
+    [
+      [DEPLOYMENTS, rows.deployments],
+      [DEPLOYMENT_COMMITS, rows.commits],
+      [INCIDENTS, rows.incidents],
+      [CI_RUNS, rows.ciRuns],
+      [CI_RUN_COMMITS, rows.ciCommits],
+      [SUGGESTIONS, [...suggestions.values()]],
+    ] as const
+  )
+    .filter(([, list]) => list.length > 0)
+    .map(([spec, list]) => db.run(upsertFromJson(spec, list)));
+  if (statements.length === 0) return;
+  await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
+}

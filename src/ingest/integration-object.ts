@@ -1,0 +1,232 @@
+/**
+ * @module
+ * `IntegrationObject`: one Durable Object per integration. It holds the integration's config,
+ * serializes its events (dedup, sequence numbers, outbox in one synchronous transaction) and
+ * drains the outbox to D1 from its alarm.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import type { CanonicalEvent, StoredRecord } from "../events/canonical";
+import { timingSafeEqualHex, randomId } from "../lib/crypto";
+import { normalizeEnvironment } from "../lib/environment";
+import { writeRecords } from "./drain";
+import type { Command, CommandResult, IngestReply, IngestRequest, IntegrationConfig } from "./protocol";
+import { supersedes } from "./supersede";
+
+/** Outbox rows drained per D1 batch, and the most JSON bytes one batch carries. */
+const DRAIN_ROWS = 500;
+const DRAIN_BYTES = 900_000;
+/** Delivery ids are remembered this long, which covers every vendor's redelivery window. */
+const DELIVERY_TTL_MS = 7 * 24 * 3600_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, id TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT);
+CREATE TABLE IF NOT EXISTS deploy_numbers (service TEXT PRIMARY KEY, last INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+`;
+
+interface RecordRow extends Record<string, SqlStorageValue> {
+  id: string;
+  seq: number;
+  state: string | null;
+}
+
+/** The delay before drain attempt `attempt` (1-based) after a D1 failure. */
+export function backoffMs(attempt: number): number {
+  return Math.min(1000 * 2 ** Math.max(0, attempt - 1), MAX_BACKOFF_MS);
+}
+
+export class IntegrationObject extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private config: { value: IntegrationConfig; revoked: boolean } | null | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(SCHEMA);
+  }
+
+  /** Stores the integration's config; called once when the integration is created. */
+  configure(config: IntegrationConfig): void {
+    this.sql.exec("INSERT OR REPLACE INTO config (id, body, revoked) VALUES (1, ?, 0)", JSON.stringify(config));
+    this.config = { value: config, revoked: false };
+  }
+
+  /** Revokes the integration: every later request is refused. */
+  revoke(): void {
+    this.sql.exec("UPDATE config SET revoked = 1");
+    this.config = undefined;
+  }
+
+  /**
+   * Checks the credential, then in one synchronous transaction dedups the commands, gives each
+   * accepted one the next sequence number and writes it to the outbox. The reply is delivered only
+   * after that commit, so an acknowledged event is never lost.
+   */
+  async ingest(request: IngestRequest): Promise<IngestReply> {
+    const config = this.loadConfig();
+    if (!config || config.revoked || config.value.vendor !== request.vendor) {
+      return { ok: false, reason: "unknown_integration" };
+    }
+    if (request.credential.kind === "secret" && !timingSafeEqualHex(request.credential.hash, config.value.secret_hash)) {
+      return { ok: false, reason: "bad_credential" };
+    }
+    const receivedAt = new Date().toISOString();
+    const results = this.ctx.storage.transactionSync(() => this.apply(config.value, request, receivedAt));
+    if (results.some((r) => r.seq !== null) && (await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now());
+    }
+    return { ok: true, results };
+  }
+
+  /** How many accepted events are still waiting for D1. */
+  pendingCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+  }
+
+  /** Drains the outbox to D1 in order; on failure keeps it and retries with backoff. */
+  override async alarm(): Promise<void> {
+    const batch = this.readBatch();
+    if (batch.length === 0) return;
+    const lastSeq = batch[batch.length - 1]!.seq;
+    try {
+      await writeRecords(this.env.DB, batch.map((row) => row.record));
+    } catch (error) {
+      const attempt = this.bump("drain_failures");
+      console.error(`outbox drain failed (attempt ${attempt}): ${String(error)}`);
+      await this.ctx.storage.setAlarm(Date.now() + backoffMs(attempt));
+      return;
+    }
+    this.sql.exec("DELETE FROM outbox WHERE seq <= ?", lastSeq);
+    this.sql.exec("DELETE FROM meta WHERE key = 'drain_failures'");
+    this.sql.exec("DELETE FROM deliveries WHERE at < ?", Date.now() - DELIVERY_TTL_MS);
+    if (this.pendingCount() > 0) await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  private loadConfig(): { value: IntegrationConfig; revoked: boolean } | null {
+    if (this.config === undefined) {
+      const row = this.sql.exec<{ body: string; revoked: number }>("SELECT body, revoked FROM config").toArray()[0];
+      this.config = row ? { value: JSON.parse(row.body) as IntegrationConfig, revoked: row.revoked === 1 } : null;
+    }
+    return this.config;
+  }
+
+  private apply(config: IntegrationConfig, request: IngestRequest, receivedAt: string): CommandResult[] {
+    const delivery = request.delivery_id;
+    if (delivery) {
+      if (this.sql.exec("SELECT 1 FROM deliveries WHERE id = ?", delivery).toArray().length > 0) {
+        return request.commands.map(() => ({ result: "duplicate", id: null, seq: null }));
+      }
+      this.sql.exec("INSERT INTO deliveries (id, at) VALUES (?, ?)", delivery, Date.now());
+    }
+    return request.commands.map((command) => this.applyOne(config, command, receivedAt));
+  }
+
+  private applyOne(config: IntegrationConfig, command: Command, receivedAt: string): CommandResult {
+    if (command.op === "resolve") return this.resolveIncident(command.dedup_key, command.at);
+    const { event, mode } = command;
+    const key = event.dedup_key === null ? null : `${event.type}:${event.dedup_key}`;
+    const existing = key === null ? undefined : this.sql.exec<RecordRow>("SELECT id, seq, state FROM records WHERE key = ?", key).toArray()[0];
+
+    if (!existing) {
+      const seq = this.bump("seq");
+      const record = this.accept(config, event, { id: randomId(), seq, lastSeq: seq, receivedAt });
+      if (key !== null) {
+        this.sql.exec("INSERT INTO records (key, id, seq, state) VALUES (?, ?, ?, ?)", key, record.id, seq, mode === "update" ? JSON.stringify(record) : null);
+      }
+      this.enqueue(record);
+      return { result: "created", id: record.id, seq };
+    }
+    if (mode === "first" || existing.state === null) return { result: "duplicate", id: existing.id, seq: null };
+
+    const current = JSON.parse(existing.state) as StoredRecord;
+    const candidate = { ...event, received_at: receivedAt };
+    if (!supersedes(current, candidate)) return { result: "stale", id: existing.id, seq: null };
+    const seq = this.bump("seq");
+    const record = this.accept(config, event, { id: existing.id, seq: existing.seq, lastSeq: seq, receivedAt: current.received_at }, current);
+    this.sql.exec("UPDATE records SET state = ? WHERE key = ?", JSON.stringify(record), key);
+    this.enqueue(record);
+    return { result: "updated", id: record.id, seq };
+  }
+
+  private resolveIncident(dedupKey: string, at: string): CommandResult {
+    const key = `incident:${dedupKey}`;
+    const row = this.sql.exec<RecordRow>("SELECT id, seq, state FROM records WHERE key = ?", key).toArray()[0];
+    if (!row || row.state === null) return { result: "not_found", id: null, seq: null };
+    const current = JSON.parse(row.state) as StoredRecord;
+    if (current.type !== "incident" || current.status === "resolved") return { result: "duplicate", id: row.id, seq: null };
+    const seq = this.bump("seq");
+    const record: StoredRecord = { ...current, status: "resolved", resolved_at: current.resolved_at ?? at, last_seq: seq };
+    this.sql.exec("UPDATE records SET state = ? WHERE key = ?", JSON.stringify(record), key);
+    this.enqueue(record);
+    return { result: "updated", id: row.id, seq };
+  }
+
+  /** Completes an event into the record the outbox carries. */
+  private accept(
+    config: IntegrationConfig,
+    event: CanonicalEvent,
+    at: { id: string; seq: number; lastSeq: number; receivedAt: string },
+    previous?: StoredRecord,
+  ): StoredRecord {
+    const serviceName = event.service ?? config.service;
+    const environment = "environment" in event ? event.environment : null;
+    const record = {
+      ...event,
+      id: at.id,
+      integration_id: config.id,
+      seq: at.seq,
+      last_seq: at.lastSeq,
+      received_at: at.receivedAt,
+      service_name: serviceName,
+      environment_normalized: normalizeEnvironment(environment ?? config.environment ?? "production"),
+    } as StoredRecord;
+    if (record.type === "deployment") {
+      const earlier = previous?.type === "deployment" ? previous.deploy_number : null;
+      record.deploy_number = record.deploy_number ?? earlier ?? this.nextDeployNumber(serviceName ?? "");
+      if (record.deploy_number !== earlier) this.noteDeployNumber(serviceName ?? "", record.deploy_number);
+    }
+    return record;
+  }
+
+  private nextDeployNumber(service: string): string {
+    const row = this.sql.exec<{ last: number }>("SELECT last FROM deploy_numbers WHERE service = ?", service.toLowerCase()).toArray()[0];
+    return String((row?.last ?? 0) + 1);
+  }
+
+  private noteDeployNumber(service: string, deployNumber: string): void {
+    const n = Number(deployNumber);
+    if (!Number.isSafeInteger(n)) return;
+    this.sql.exec(
+      "INSERT INTO deploy_numbers (service, last) VALUES (?, ?) ON CONFLICT(service) DO UPDATE SET last = max(last, excluded.last)",
+      service.toLowerCase(),
+      n,
+    );
+  }
+
+  private enqueue(record: StoredRecord): void {
+    this.sql.exec("INSERT INTO outbox (seq, body) VALUES (?, ?)", record.last_seq, JSON.stringify(record));
+  }
+
+  /** Increments a counter in `meta` and returns its new value. */
+  private bump(key: string): number {
+    return this.sql
+      .exec<{ value: number }>("INSERT INTO meta (key, value) VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value", key)
+      .one().value;
+  }
+
+  private readBatch(): { seq: number; record: StoredRecord }[] {
+    const out: { seq: number; record: StoredRecord }[] = [];
+    let bytes = 0;
+    for (const row of this.sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM outbox ORDER BY seq LIMIT ?", DRAIN_ROWS)) {
+      if (out.length > 0 && bytes + row.body.length > DRAIN_BYTES) break;
+      bytes += row.body.length;
+      out.push({ seq: row.seq, record: JSON.parse(row.body) as StoredRecord });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * @module
+ * Secrets, hashes and constant-time comparison on Web Crypto.
+ */
+
+const encoder = new TextEncoder();
+
+function toHex(bytes: ArrayBuffer | Uint8Array): string {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  let out = "";
+  for (const b of view) out += b.toString(16).padStart(2, "0");
+  return out;
+}
+
+/** 128 random bits as 32 hex characters: the secrets and tokens we issue. */
+export function randomSecret(): string {
+  return toHex(crypto.getRandomValues(new Uint8Array(16)));
+}
+
+/**
+ * 128 random bits in UUID form (no version bits: every bit is random).
+ * @example randomId() // "9f1c0e2a-5b7d-4c3e-8a1f-0d2e3c4b5a69"
+ */
+export function randomId(): string {
+  const h = randomSecret();
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** SHA-256 of a string, hex encoded: how secrets are stored. */
+export async function sha256Hex(value: string): Promise<string> {
+  return toHex(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
+}
+
+/** HMAC-SHA256 of raw bytes with a string key, hex encoded. */
+export async function hmacSha256Hex(key: string, data: ArrayBuffer | Uint8Array): Promise<string> {
+  const k = await crypto.subtle.importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return toHex(await crypto.subtle.sign("HMAC", k, data));
+}
+
+/**
+ * Compares two strings in time independent of where they differ. Both sides are hashed first
+ * so that inputs of different lengths compare in constant time too.
+ */
+export async function timingSafeEqualString(a: string, b: string): Promise<boolean> {
+  const [ha, hb] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(a)),
+    crypto.subtle.digest("SHA-256", encoder.encode(b)),
+  ]);
+  return crypto.subtle.timingSafeEqual(ha, hb);
+}
+
+/** Constant-time equality of two hex digests of the same algorithm. */
+export function timingSafeEqualHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  return crypto.subtle.timingSafeEqual(encoder.encode(a), encoder.encode(b));
+}

@@ -1,0 +1,50 @@
+/**
+ * @module
+ * OpsLevel's deploy webhook, `POST /integrations/deploy/:id`: the id in the URL is the credential.
+ */
+import { Hono } from "hono";
+import { lookupCatalog } from "../../catalog/resolve";
+import { database } from "../../db/client";
+import type { AppEnv } from "../../env";
+import { readJsonBody } from "../../http/body";
+import { ApiError } from "../../http/errors";
+import { validate } from "../../http/validate";
+import { submit } from "../../ingest/client";
+import { normalizeOpsLevelDeploy, opslevelDeploySchema } from "./deploy";
+
+/** Whether the catalog knows a service name; when D1 cannot say, the deploy is still acknowledged as ok. */
+async function serviceKnown(d1: D1Database, name: string): Promise<boolean> {
+  try {
+    const view = await lookupCatalog(database(d1), [name], []);
+    return view.aliases.has(name.toLowerCase());
+  } catch (error) {
+    console.error(`catalog lookup failed: ${String(error)}`);
+    return true;
+  }
+}
+
+export const opslevelRoutes = new Hono<AppEnv>();
+
+opslevelRoutes.post("/integrations/deploy/:id", async (c) => {
+  const raw = await readJsonBody(c.req.raw);
+  const body = validate(opslevelDeploySchema, raw);
+  const [reply, known] = await Promise.all([
+    submit(c.env, c.req.param("id"), {
+      vendor: "opslevel",
+      credential: { kind: "id" },
+      commands: [{ op: "record", event: normalizeOpsLevelDeploy(body, raw), mode: "first" }],
+    }),
+    serviceKnown(c.env.DB, body.service),
+  ]);
+  if (!reply.ok) throw ApiError.of(404, "no deploy integration with this id");
+  if (reply.results[0]?.result === "duplicate") {
+    return c.json({ result: "duplicate_deploy", message: "Deploy not created due to existing deploy with identical dedup_id" }, 202);
+  }
+  if (!known) {
+    return c.json(
+      { result: "no_service_found", message: `No service found matching alias '${body.service}'. Recording '${body.service}' as a suggestion.` },
+      202,
+    );
+  }
+  return c.json({ result: "ok" }, 202);
+});
