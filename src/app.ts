@@ -7,13 +7,11 @@ import { HTTPException } from "hono/http-exception";
 import { deploymentRoutes } from "./api/deployments";
 import { catalogRoutes } from "./catalog/routes";
 import type { AppEnv } from "./env";
-import { ApiError, standardErrorFormat, type ErrorFormat } from "./http/errors";
+import { ApiError, standardErrorFormat } from "./http/errors";
 import { methodNotAllowedHandler } from "./http/method-not-allowed";
 import { integrationRoutes } from "./integrations/routes";
 import { tokenRoutes } from "./tokens/routes";
 import { opslevelRoutes } from "./vendors/opslevel/routes";
-
-export type AppContextEnv = AppEnv & { Variables: { errorFormat?: ErrorFormat } };
 
 function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
@@ -23,7 +21,7 @@ function toApiError(error: unknown): ApiError | null {
 
 /** Builds the app. */
 export function createApp() {
-  const app = new Hono<AppContextEnv>();
+  const app = new Hono<AppEnv>();
 
   app.get("/healthz", async (c) => {
     if (c.req.query("deep") === undefined) return c.json({ status: "ok" });

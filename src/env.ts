@@ -2,6 +2,7 @@
  * @module
  * The Worker's bindings, as wrangler.toml and its secrets declare them.
  */
+import type { ErrorFormat } from "./http/errors";
 import type { IntegrationObject } from "./ingest/integration-object";
 
 export interface Env {
@@ -16,4 +17,8 @@ export interface Env {
 /** Hono's type parameter for this app. */
 export interface AppEnv {
   Bindings: Env;
+  Variables: {
+    /** Set by a vendor's routes so that their rejections take the vendor's error shape. */
+    errorFormat?: ErrorFormat;
+  };
 }

@@ -42,7 +42,7 @@ export async function lookupCatalog(db: Database, names: Iterable<string>, repos
 }
 
 /** A subquery over a JSON array of keys: one bound parameter however many keys. */
-function jsonKeys(keys: string[]) {
+export function jsonKeys(keys: string[]) {
   return sql`(SELECT value FROM json_each(${JSON.stringify(keys)}))`;
 }
 

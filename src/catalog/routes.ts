@@ -2,10 +2,10 @@
  * @module
  * The service catalog (`PUT/GET /api/v1/services`) and the suggestions of unknown names.
  */
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { database, type Database } from "../db/client";
+import { database, prepare, type Database } from "../db/client";
 import { serviceAliases, serviceRepositories, services } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireAdmin, requireReader } from "../http/auth";
@@ -13,6 +13,7 @@ import { readJsonBody } from "../http/body";
 import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
 import { repositoryKey } from "../lib/repository";
+import { jsonKeys } from "./resolve";
 
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
@@ -52,36 +53,38 @@ async function readServices(db: Database, slug?: string): Promise<ServiceView[]>
  * repository that already belongs to another service. Shared by the admin API and OpsLevel's
  * service-creation webhook.
  */
-export async function upsertService(db: Database, slug: string, entry: Omit<ServiceView, "slug">): Promise<{ created: boolean }> {
+export async function upsertService(d1: D1Database, slug: string, entry: Omit<ServiceView, "slug">): Promise<{ created: boolean }> {
+  const db = database(d1);
   const aliasKeys = [...new Set([slug, ...entry.aliases].map((a) => a.toLowerCase()))];
   const repos = [...new Map(entry.repositories.map((url) => [repositoryKey(url), url])).entries()].map(([key, url]) => ({ key, url }));
   const [takenAliases, takenRepos, existing] = await db.batch([
-    db.all<{ alias: string; slug: string }>(
-      sql`SELECT alias, slug FROM service_aliases WHERE slug <> ${slug} AND alias IN (SELECT value FROM json_each(${JSON.stringify(aliasKeys)}))`,
-    ),
-    db.all<{ repo_key: string; slug: string }>(
-      sql`SELECT repo_key, slug FROM service_repositories WHERE slug <> ${slug} AND repo_key IN (SELECT value FROM json_each(${JSON.stringify(repos.map((r) => r.key))}))`,
-    ),
+    db
+      .select()
+      .from(serviceAliases)
+      .where(and(ne(serviceAliases.slug, slug), inArray(serviceAliases.alias, jsonKeys(aliasKeys)))),
+    db
+      .select()
+      .from(serviceRepositories)
+      .where(and(ne(serviceRepositories.slug, slug), inArray(serviceRepositories.repoKey, jsonKeys(repos.map((r) => r.key))))),
     db.select({ slug: services.slug }).from(services).where(eq(services.slug, slug)),
   ]);
   const conflicts = [
     ...takenAliases.map((a) => ({ field: "aliases", detail: `alias ${JSON.stringify(a.alias)} already belongs to service ${JSON.stringify(a.slug)}` })),
-    ...takenRepos.map((r) => ({ field: "repositories", detail: `repository ${JSON.stringify(r.repo_key)} already belongs to service ${JSON.stringify(r.slug)}` })),
+    ...takenRepos.map((r) => ({ field: "repositories", detail: `repository ${JSON.stringify(r.url)} already belongs to service ${JSON.stringify(r.slug)}` })),
   ];
   if (conflicts.length > 0) throw new ApiError(409, conflicts);
 
   const now = new Date().toISOString();
-  await db.batch([
-    db
-      .insert(services)
-      .values({ slug, name: entry.name, team: entry.team, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({ target: services.slug, set: { name: entry.name, team: entry.team, updatedAt: now } }),
-    db.delete(serviceAliases).where(eq(serviceAliases.slug, slug)),
-    db.delete(serviceRepositories).where(eq(serviceRepositories.slug, slug)),
-    db.run(sql`INSERT INTO service_aliases (alias, slug) SELECT value, ${slug} FROM json_each(${JSON.stringify(aliasKeys)})`),
-    db.run(
-      sql`INSERT INTO service_repositories (repo_key, slug, url) SELECT value->>'key', ${slug}, value->>'url' FROM json_each(${JSON.stringify(repos)})`,
+  await d1.batch([
+    prepare(
+      d1,
+      sql`INSERT INTO services (slug, name, team, created_at, updated_at) VALUES (${slug}, ${entry.name}, ${entry.team}, ${now}, ${now})
+        ON CONFLICT(slug) DO UPDATE SET name = excluded.name, team = excluded.team, updated_at = excluded.updated_at`,
     ),
+    prepare(d1, sql`DELETE FROM service_aliases WHERE slug = ${slug}`),
+    prepare(d1, sql`DELETE FROM service_repositories WHERE slug = ${slug}`),
+    prepare(d1, sql`INSERT INTO service_aliases (alias, slug) SELECT value, ${slug} FROM json_each(${JSON.stringify(aliasKeys)})`),
+    prepare(d1, sql`INSERT INTO service_repositories (repo_key, slug, url) SELECT value->>'key', ${slug}, value->>'url' FROM json_each(${JSON.stringify(repos)})`),
   ]);
   return { created: existing.length === 0 };
 }
@@ -93,7 +96,7 @@ catalogRoutes.put("/services/:slug", requireAdmin, async (c) => {
   if (!SLUG.test(slug)) throw ApiError.of(400, "slug must be 1-100 letters, digits, '_', '.' or '-', starting with a letter or digit", "slug");
   const body = validate(putSchema, await readJsonBody(c.req.raw));
   const db = database(c.env.DB);
-  const { created } = await upsertService(db, slug, { name: body.name, team: body.team ?? null, aliases: body.aliases, repositories: body.repositories });
+  const { created } = await upsertService(c.env.DB, slug, { name: body.name, team: body.team ?? null, aliases: body.aliases, repositories: body.repositories });
   const [view] = await readServices(db, slug);
   return c.json(view, created ? 201 : 200);
 });

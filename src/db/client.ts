@@ -2,7 +2,9 @@
  * @module
  * The drizzle handle on D1.
  */
+import type { SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import * as schema from "./schema";
 
 /** Opens drizzle on a D1 binding. */
@@ -11,3 +13,14 @@ export function database(d1: D1Database) {
 }
 
 export type Database = ReturnType<typeof database>;
+
+const dialect = new SQLiteSyncDialect();
+
+/**
+ * Prepares a drizzle `sql` template as a plain D1 statement, for raw statements that go into a
+ * `D1Database.batch()` (drizzle's own batch takes only its query builders).
+ */
+export function prepare(d1: D1Database, query: SQL): D1PreparedStatement {
+  const { sql, params } = dialect.sqlToQuery(query);
+  return d1.prepare(sql).bind(...params);
+}

@@ -8,7 +8,7 @@ import { ApiError, type Problem } from "./errors";
 const MISSING = "param is missing or the value is empty";
 
 function isMissing(issue: z.core.$ZodIssue): boolean {
-  if (issue.code === "invalid_type") return issue.input === undefined || issue.input === null;
+  if (issue.code === "invalid_type" || issue.code === "invalid_union") return issue.input === undefined || issue.input === null;
   return issue.code === "too_small" && issue.origin === "string" && issue.minimum === 1;
 }
 

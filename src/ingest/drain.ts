@@ -5,7 +5,7 @@
  * 100-parameter limit never depends on the batch size.
  */
 import { sql } from "drizzle-orm";
-import { database } from "../db/client";
+import { database, prepare } from "../db/client";
 import type { StoredRecord } from "../events/canonical";
 import { lookupCatalog, resolveService, type Resolution } from "../catalog/resolve";
 
@@ -182,7 +182,6 @@ export async function writeRecords(d1: D1Database, records: StoredRecord[]): Pro
     ] as const
   )
     .filter(([, list]) => list.length > 0)
-    .map(([spec, list]) => db.run(upsertFromJson(spec, list)));
-  if (statements.length === 0) return;
-  await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
+    .map(([spec, list]) => prepare(d1, upsertFromJson(spec, list)));
+  if (statements.length > 0) await d1.batch(statements);
 }

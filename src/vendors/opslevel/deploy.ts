@@ -30,8 +30,8 @@ export const opslevelDeploySchema = z.looseObject({
       authoring_date: optionalTimestamp,
     })
     .nullish(),
-  kind: z.unknown(),
-  type: z.unknown(),
+  kind: z.unknown().optional(),
+  type: z.unknown().optional(),
 });
 
 export type OpsLevelDeploy = z.output<typeof opslevelDeploySchema>;

@@ -1,0 +1,71 @@
+/**
+ * Helpers shared by the integration tests: they drive the Worker through `SELF.fetch` and run
+ * Durable Object alarms for real.
+ */
+import { runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { expect } from "vitest";
+
+export const ADMIN = { authorization: "Bearer test-admin-token" };
+export const BASE = "https://receiver.test";
+
+/** A request to the Worker. JSON bodies are serialised; strings are sent as they are. */
+export async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
+    (init.headers as Record<string, string>)["content-type"] ??= "application/json";
+  }
+  return SELF.fetch(`${BASE}${path}`, init);
+}
+
+/** Calls and parses a JSON reply. */
+export async function callJson<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await call(method, path, body, headers);
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: (text ? JSON.parse(text) : null) as T };
+}
+
+export interface CreatedIntegration {
+  id: string;
+  secret: string;
+  vendor: string;
+  urls: Record<string, string>;
+}
+
+/** Creates an integration through the admin API. */
+export async function createIntegration(vendor: string, extra: Record<string, unknown> = {}): Promise<CreatedIntegration> {
+  const res = await callJson<CreatedIntegration>("POST", "/api/v1/integrations", { vendor, name: `${vendor} test`, ...extra }, ADMIN);
+  expect(res.status, res.text).toBe(201);
+  return res.json;
+}
+
+/** Puts a service into the catalog. */
+export async function putService(slug: string, body: Record<string, unknown>) {
+  const res = await callJson("PUT", `/api/v1/services/${slug}`, body, ADMIN);
+  expect(res.status, res.text).toBeLessThan(300);
+  return res.json;
+}
+
+/** The integration's Durable Object stub. */
+export function integrationStub(id: string) {
+  return env.INTEGRATION.get(env.INTEGRATION.idFromName(id));
+}
+
+/** Runs the integration's alarm until its outbox is empty (bounded), so its events are in D1. */
+export async function drain(id: string): Promise<void> {
+  const stub = integrationStub(id);
+  for (let i = 0; i < 50 && (await stub.pendingCount()) > 0; i++) await runDurableObjectAlarm(stub);
+  expect(await stub.pendingCount()).toBe(0);
+}
+
+/** Counts rows of a D1 table, optionally for one integration. */
+export async function countRows(table: string, integrationId?: string): Promise<number> {
+  const stmt = integrationId
+    ? env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE integration_id = ?`).bind(integrationId)
+    : env.DB.prepare(`SELECT count(*) AS n FROM ${table}`);
+  return (await stmt.first<{ n: number }>())!.n;
+}
+
+/** Reads the vendor's documented example, so contract tests use the vendor's own payloads. */
+export { env };

@@ -1,0 +1,146 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import documented from "./fixtures/opslevel/deploy.json";
+import { ADMIN, callJson, countRows, createIntegration, drain, putService, type CreatedIntegration } from "./helpers";
+
+let integration: CreatedIntegration;
+const deployPath = () => `/integrations/deploy/${integration.id}`;
+
+beforeEach(async () => {
+  integration = await createIntegration("opslevel");
+});
+
+describe("OpsLevel deploy webhook", () => {
+  it("records the documented deploy: no_service_found, then duplicate_deploy, then ok once the service is catalogued", async () => {
+    const first = await callJson("POST", deployPath(), documented);
+    expect(first.status, first.text).toBe(202);
+    expect(first.json).toEqual({
+      result: "no_service_found",
+      message: "No service found matching alias 'shopping_cart'. Recording 'shopping_cart' as a suggestion.",
+    });
+
+    const again = await callJson("POST", deployPath(), documented);
+    expect(again.status).toBe(202);
+    expect(again.json).toEqual({ result: "duplicate_deploy", message: "Deploy not created due to existing deploy with identical dedup_id" });
+
+    await putService("cart", { name: "Shopping cart", aliases: ["Shopping_Cart"] });
+    const known = await callJson("POST", deployPath(), { ...documented, dedup_id: "another-deploy" });
+    expect(known.status).toBe(202);
+    expect(known.json).toEqual({ result: "ok" });
+
+    await drain(integration.id);
+    const list = await callJson("GET", `/api/v1/deployments?integration=${integration.id}`, undefined, ADMIN);
+    expect(list.status).toBe(200);
+    expect(list.json.items).toHaveLength(2);
+    const stored = list.json.items.find((d: any) => d.dedup_key === documented.dedup_id);
+    expect(stored).toMatchObject({
+      integration_id: integration.id,
+      seq: 1,
+      service: "shopping_cart",
+      service_name: "shopping_cart",
+      environment: "production",
+      environment_raw: "Production",
+      status: "success",
+      finished_at: "2019-02-01T13:28:33.000Z",
+      deploy_number: "234",
+      url: "https://heroku.deploys.com",
+      description: "Deployed by CI Pipeline: Deploy #234",
+      deployer: { name: "Michael Scott", email: "[email protected]" },
+      commits: [
+        {
+          sha: "38d02f1d7aab64678a7ad3eeb2ad2887ce7253f5",
+          branch: "master",
+          message: "Merge branch 'fix-tax-rate' into 'master'",
+          committed_at: "2019-02-01T09:23:43.000Z",
+          authored_at: "2019-02-01T09:23:43.000Z",
+        },
+      ],
+    });
+    // Deployed after the catalog entry existed, the second one resolves to the slug.
+    expect(list.json.items.find((d: any) => d.dedup_key === "another-deploy")).toMatchObject({ service: "cart", seq: 2 });
+
+    const detail = await callJson("GET", `/api/v1/deployments/${stored.id}`, undefined, ADMIN);
+    expect(detail.json.raw).toEqual(documented);
+
+    const suggestions = await callJson("GET", "/api/v1/suggestions", undefined, ADMIN);
+    // The catalog now knows shopping_cart as an alias of cart, so it is no longer suggested.
+    expect(suggestions.json.items.map((s: any) => s.name)).not.toContain("shopping_cart");
+  });
+
+  it("lists an unknown service as a suggestion with its count", async () => {
+    await callJson("POST", deployPath(), { ...documented, dedup_id: "a", service: "billing" });
+    await callJson("POST", deployPath(), { ...documented, dedup_id: "b", service: "billing" });
+    await drain(integration.id);
+    const suggestions = await callJson("GET", "/api/v1/suggestions", undefined, ADMIN);
+    expect(suggestions.json.items.find((s: any) => s.name === "billing")).toMatchObject({ kind: "name", count: 2 });
+  });
+
+  it("generates deploy_number per service when absent, after the highest number seen", async () => {
+    const { deploy_number: _n, ...withoutNumber } = documented;
+    await callJson("POST", deployPath(), { ...withoutNumber, dedup_id: "n1" });
+    await callJson("POST", deployPath(), { ...documented, dedup_id: "n2", deploy_number: "40" });
+    await callJson("POST", deployPath(), { ...withoutNumber, dedup_id: "n3" });
+    await callJson("POST", deployPath(), { ...withoutNumber, dedup_id: "n4", service: "other" });
+    await drain(integration.id);
+    const list = await callJson("GET", `/api/v1/deployments?integration=${integration.id}&limit=10`, undefined, ADMIN);
+    const numbers = Object.fromEntries(list.json.items.map((d: any) => [d.dedup_key, d.deploy_number]));
+    expect(numbers).toEqual({ n1: "1", n2: "40", n3: "41", n4: "1" });
+  });
+
+  it("treats every post without a dedup_id as a new deploy", async () => {
+    const { dedup_id: _d, ...withoutDedup } = documented;
+    for (let i = 0; i < 3; i++) expect((await callJson("POST", deployPath(), withoutDedup)).status).toBe(202);
+    await drain(integration.id);
+    expect(await countRows("deployments", integration.id)).toBe(3);
+  });
+
+  it("accepts ISO 8601 deployed_at with a zone and converts it to UTC", async () => {
+    await callJson("POST", deployPath(), { ...documented, deployed_at: "2019-02-01T15:28:33+02:00" });
+    await drain(integration.id);
+    const list = await callJson("GET", `/api/v1/deployments?integration=${integration.id}`, undefined, ADMIN);
+    expect(list.json.items[0].finished_at).toBe("2019-02-01T13:28:33.000Z");
+  });
+
+  it("accepts a deployer with only a name or only an email", async () => {
+    expect((await callJson("POST", deployPath(), { ...documented, dedup_id: "x1", deployer: { name: "Pam" } })).status).toBe(202);
+    expect((await callJson("POST", deployPath(), { ...documented, dedup_id: "x2", deployer: { email: "pam@example.com" } })).status).toBe(202);
+  });
+
+  it.each([
+    ["deployed_at", "Deployed at Error", "param is missing or the value is empty: deployed_at"],
+    ["description", "Description Error", "param is missing or the value is empty: description"],
+    ["service", "Service Error", "param is missing or the value is empty: service"],
+    ["deployer", "Deployer Error", "param is missing or the value is empty: deployer"],
+  ])("answers the documented error when %s is missing", async (field, title, detail) => {
+    const body: Record<string, unknown> = { ...documented };
+    delete body[field];
+    const res = await callJson("POST", deployPath(), body);
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ errors: [{ status: 400, title, detail }] });
+    await drain(integration.id);
+    expect(await countRows("deployments", integration.id)).toBe(0);
+  });
+
+  it("treats an empty required value as missing", async () => {
+    const res = await callJson("POST", deployPath(), { ...documented, description: "  " });
+    expect(res.json).toEqual({ errors: [{ status: 400, title: "Description Error", detail: "param is missing or the value is empty: description" }] });
+  });
+
+  it("refuses a deployer with neither email nor name", async () => {
+    const res = await callJson("POST", deployPath(), { ...documented, deployer: { id: "42" } });
+    expect(res.status).toBe(400);
+    expect(res.json.errors[0].detail).toBe("deployer: needs an email or a name");
+  });
+
+  it("answers 404 for an unknown or malformed integration id", async () => {
+    for (const id of ["00000000-0000-0000-0000-000000000000", "not-an-id"]) {
+      const res = await callJson("POST", `/integrations/deploy/${id}`, documented);
+      expect(res.status).toBe(404);
+      expect(res.json.errors[0]).toMatchObject({ status: 404, title: "Not Found" });
+    }
+  });
+
+  it("stops accepting deploys as soon as the integration is deleted", async () => {
+    expect((await callJson("DELETE", `/api/v1/integrations/${integration.id}`, undefined, ADMIN)).status).toBe(204);
+    expect((await callJson("POST", deployPath(), documented)).status).toBe(404);
+  });
+});
