@@ -8,7 +8,9 @@ import { ApiError, type Problem } from "./errors";
 const MISSING = "param is missing or the value is empty";
 
 function isMissing(issue: z.core.$ZodIssue): boolean {
-  if (issue.code === "invalid_type" || issue.code === "invalid_union") return issue.input === undefined || issue.input === null;
+  if (issue.code === "invalid_type" || issue.code === "invalid_union" || issue.code === "invalid_value") {
+    return issue.input === undefined || issue.input === null;
+  }
   return issue.code === "too_small" && issue.origin === "string" && issue.minimum === 1;
 }
 
@@ -16,7 +18,9 @@ function isMissing(issue: z.core.$ZodIssue): boolean {
 export function problemsOf(error: { issues: readonly z.core.$ZodIssue[] }): Problem[] {
   return error.issues.map((issue) => {
     const field = issue.path.map(String).join(".") || null;
-    if (issue.message === MISSING) return { field, detail: `${MISSING}: ${field ?? "body"}` };
+    if (issue.message === MISSING) {
+      return field ? { field, detail: `${MISSING}: ${field}` } : { field, detail: "the request body must be a JSON object" };
+    }
     return { field, detail: field ? `${field}: ${issue.message}` : issue.message };
   });
 }

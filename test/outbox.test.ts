@@ -1,0 +1,77 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import documented from "./fixtures/opslevel/deploy.json";
+import { callJson, countRows, createIntegration, drain, env, integrationStub } from "./helpers";
+import { backoffMs } from "../src/ingest/integration-object";
+
+async function storedSeqs(integrationId: string): Promise<number[]> {
+  const { results } = await env.DB.prepare("SELECT seq FROM deployments WHERE integration_id = ? ORDER BY seq").bind(integrationId).all<{ seq: number }>();
+  return results.map((r) => r.seq);
+}
+
+describe("IntegrationObject: dedup, sequence, outbox", () => {
+  it("stores exactly 10 deploys from 100 concurrent posts of 10 dedup ids", async () => {
+    const { id } = await createIntegration("opslevel");
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: `concurrent-${i % 10}` })),
+    );
+    expect(replies.every((r) => r.status === 202)).toBe(true);
+    expect(replies.filter((r) => r.json.result === "duplicate_deploy")).toHaveLength(90);
+    expect(replies.filter((r) => r.json.result !== "duplicate_deploy")).toHaveLength(10);
+    await drain(id);
+    expect(await countRows("deployments", id)).toBe(10);
+    expect(await storedSeqs(id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it("keeps acknowledged events while D1 fails, then lands each exactly once, in sequence", async () => {
+    const { id } = await createIntegration("opslevel");
+    const stub = integrationStub(id);
+    await env.DB.exec("ALTER TABLE deployments RENAME TO deployments_away");
+    try {
+      for (let i = 0; i < 5; i++) {
+        const res = await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: `fault-${i}` });
+        expect(res.status).toBe(202);
+      }
+      // The drain runs against the broken database: it fails and keeps every event.
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      expect(await stub.pendingCount()).toBe(5);
+    } finally {
+      await env.DB.exec("ALTER TABLE deployments_away RENAME TO deployments");
+    }
+    // A repost during the outage was a duplicate, and stays one.
+    expect((await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: "fault-0" })).json.result).toBe("duplicate_deploy");
+    await drain(id);
+    expect(await storedSeqs(id)).toEqual([1, 2, 3, 4, 5]);
+    const { results } = await env.DB.prepare("SELECT dedup_key FROM deployments WHERE integration_id = ? ORDER BY seq").bind(id).all<{ dedup_key: string }>();
+    expect(results.map((r) => r.dedup_key)).toEqual(["fault-0", "fault-1", "fault-2", "fault-3", "fault-4"]);
+  });
+
+  it("writes a replayed batch only once (idempotent upserts)", async () => {
+    const { id } = await createIntegration("opslevel");
+    await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: "replay-1" });
+    const stub = integrationStub(id);
+    // Hand the drain the same outbox twice: the second write must change nothing.
+    const { writeRecords } = await import("../src/ingest/drain");
+    const { runInDurableObject } = await import("cloudflare:test");
+    const records = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql.exec<{ body: string }>("SELECT body FROM outbox ORDER BY seq").toArray().map((r) => JSON.parse(r.body)),
+    );
+    await writeRecords(env.DB, records);
+    await writeRecords(env.DB, records);
+    await drain(id);
+    expect(await countRows("deployments", id)).toBe(1);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM deployment_commits c JOIN deployments d ON d.id = c.deployment_id WHERE d.integration_id = ?").bind(id).first("n")).toBe(1);
+  });
+
+  it("reaches D1 without any help: the alarm is set at acknowledgement", async () => {
+    const { id } = await createIntegration("opslevel");
+    await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: "timely" });
+    const deadline = Date.now() + 5000;
+    while ((await countRows("deployments", id)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await countRows("deployments", id)).toBe(1);
+  });
+
+  it("backs off exponentially up to five minutes", () => {
+    expect([1, 2, 3, 10, 50].map(backoffMs)).toEqual([1000, 2000, 4000, 300_000, 300_000]);
+  });
+});
