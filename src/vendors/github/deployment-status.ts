@@ -12,7 +12,7 @@ export const GITHUB_STATES = ["error", "failure", "inactive", "pending", "succes
 export const githubDeploymentStatusSchema = z.looseObject({
   deployment_status: z.looseObject({
     id: optionalId,
-    state: z.enum(GITHUB_STATES),
+    state: requiredText.pipe(z.enum(GITHUB_STATES)),
     created_at: timestamp,
     description: optionalText,
     environment: optionalText,
