@@ -3,7 +3,8 @@ import documented from "./fixtures/github/deployment_status.json";
 import ping from "./fixtures/github/ping.json";
 import { githubDeploymentStatusSchema, normalizeGitHubDeploymentStatus } from "../src/vendors/github/deployment-status";
 import { githubSignatures } from "../src/vendors/github/signature";
-import { ADMIN, callJson, countRows, createIntegration, drain, putService, type CreatedIntegration } from "./helpers";
+import { storedCount } from "./stored";
+import { ADMIN, callJson, createIntegration, drain, putService, type CreatedIntegration } from "./helpers";
 import { hmacHex, postRaw } from "./signing";
 
 let integration: CreatedIntegration;
@@ -85,7 +86,7 @@ describe("GitHub webhook", () => {
       seen.push(d.status);
     }
     expect(seen).toEqual(["pending", "in_progress", "success"]);
-    expect(await countRows("deployments", integration.id)).toBe(1);
+    expect(await storedCount("deployments", integration.id)).toBe(1);
   });
 
   it.each([
@@ -128,7 +129,7 @@ describe("GitHub webhook", () => {
     const res = await post({ ref: "refs/heads/main" }, { event: "push" });
     expect(res.status).toBe(202);
     expect(res.json.result).toBe("ignored");
-    expect(await countRows("deployments", integration.id)).toBe(0);
+    expect(await storedCount("deployments", integration.id)).toBe(0);
   });
 
   it("refuses with the same 401 a missing, wrong or another integration's signature, an unknown, revoked or other-vendor id", async () => {
@@ -155,7 +156,7 @@ describe("GitHub webhook", () => {
       expect(res.status).toBe(401);
       expect(res.json.errors[0].detail).toMatch(/^missing or malformed X-Hub-Signature-256/);
     }
-    expect(await countRows("deployments", integration.id)).toBe(0);
+    expect(await storedCount("deployments", integration.id)).toBe(0);
   });
 
   it("refuses a body that is not the one signed", async () => {
@@ -177,7 +178,7 @@ describe("GitHub webhook", () => {
     const res = await post(body);
     expect(res.status).toBe(400);
     expect(res.json.errors.map((e: any) => e.detail)).toEqual([`param is missing or the value is empty: ${field}`]);
-    expect(await countRows("deployments", integration.id)).toBe(0);
+    expect(await storedCount("deployments", integration.id)).toBe(0);
   });
 
   it("says where a signed body is malformed JSON, and needs X-GitHub-Event", async () => {

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import documented from "./fixtures/gitlab/deployment.json";
 import { gitlabDeploymentSchema, normalizeGitLabDeployment } from "../src/vendors/gitlab/deployment";
-import { ADMIN, callJson, countRows, createIntegration, drain, putService, type CreatedIntegration } from "./helpers";
+import { storedCount } from "./stored";
+import { ADMIN, callJson, createIntegration, drain, putService, type CreatedIntegration } from "./helpers";
 
 let integration: CreatedIntegration;
 
@@ -99,7 +100,7 @@ describe("GitLab webhook", () => {
     expect(res.status).toBe(202);
     expect(res.json.result).toBe("ignored");
     expect((await post(push, { token: "wrong-token" })).status).toBe(401);
-    expect(await countRows("deployments", integration.id)).toBe(0);
+    expect(await storedCount("deployments", integration.id)).toBe(0);
   });
 
   it("refuses with the same 401 a missing, wrong or another integration's token, and an unknown or revoked id", async () => {
@@ -123,7 +124,7 @@ describe("GitLab webhook", () => {
     const none = await post(documented, { token: null });
     expect(none.status).toBe(401);
     expect(none.json.errors[0].detail).toBe("missing X-Gitlab-Token header");
-    expect(await countRows("deployments", integration.id)).toBe(0);
+    expect(await storedCount("deployments", integration.id)).toBe(0);
   });
 
   it.each(["deployment_id", "status", "status_changed_at", "project"])("names the missing %s", async (field) => {
@@ -132,7 +133,7 @@ describe("GitLab webhook", () => {
     const res = await post(body);
     expect(res.status).toBe(400);
     expect(res.json.errors.map((e: any) => e.detail)).toEqual([`param is missing or the value is empty: ${field}`]);
-    expect(await countRows("deployments", integration.id)).toBe(0);
+    expect(await storedCount("deployments", integration.id)).toBe(0);
   });
 
   it("names the missing project.path_with_namespace and an unreadable status_changed_at", async () => {

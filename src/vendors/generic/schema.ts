@@ -68,7 +68,7 @@ export const genericIncidentSchema = z
       .transform((v) => v ?? { change_id: null, deployment_id: null, commit_sha: null }),
   })
   .refine((i) => i.status !== "resolved" || i.resolved_at !== null, {
-    message: "param is missing or the value is empty: resolved_at (needed when status is resolved)",
+    message: "is needed when status is resolved",
     path: ["resolved_at"],
   });
 
