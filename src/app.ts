@@ -11,7 +11,11 @@ import { ApiError, standardErrorFormat } from "./http/errors";
 import { methodNotAllowedHandler } from "./http/method-not-allowed";
 import { integrationRoutes } from "./integrations/routes";
 import { tokenRoutes } from "./tokens/routes";
+import { genericRoutes } from "./vendors/generic/routes";
+import { githubRoutes } from "./vendors/github/routes";
+import { gitlabRoutes } from "./vendors/gitlab/routes";
 import { opslevelRoutes } from "./vendors/opslevel/routes";
+import { pagerdutyRoutes } from "./vendors/pagerduty/routes";
 
 function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
@@ -34,6 +38,10 @@ export function createApp() {
   });
 
   app.route("/", opslevelRoutes);
+  app.route("/", githubRoutes);
+  app.route("/", gitlabRoutes);
+  app.route("/", pagerdutyRoutes);
+  app.route("/", genericRoutes);
   app.route("/api/v1/integrations", integrationRoutes);
   app.route("/api/v1/tokens", tokenRoutes);
   app.route("/api/v1", catalogRoutes);

@@ -15,7 +15,8 @@ import { validate } from "../http/validate";
 import { repositoryKey } from "../lib/repository";
 import { jsonKeys } from "./resolve";
 
-const SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+/** What a catalog slug may look like. */
+export const SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 const putSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),

@@ -10,7 +10,7 @@ import type { CanonicalEvent, StoredRecord } from "../events/canonical";
 import { timingSafeEqualHex, randomId } from "../lib/crypto";
 import { normalizeEnvironment } from "../lib/environment";
 import { writeRecords } from "./drain";
-import type { Command, CommandResult, IngestReply, IngestRequest, IntegrationConfig } from "./protocol";
+import type { Command, CommandResult, IngestReply, IngestRequest, IntegrationConfig, Vendor } from "./protocol";
 import { supersedes } from "./supersede";
 
 /** Outbox rows drained per D1 batch, and the most JSON bytes one batch carries. */
@@ -56,6 +56,16 @@ export class IntegrationObject extends DurableObject<Env> {
     this.config = { value: config, revoked: false };
   }
 
+  /**
+   * The key that signs this integration's requests, or null when the integration is unknown,
+   * revoked, of another vendor or not a signing one: the caller cannot tell which.
+   */
+  signingKey(vendor: Vendor): string | null {
+    const config = this.loadConfig();
+    if (!config || config.revoked || config.value.vendor !== vendor) return null;
+    return config.value.signing_key ?? null;
+  }
+
   /** Revokes the integration: every later request is refused. */
   revoke(): void {
     this.sql.exec("UPDATE config SET revoked = 1");
@@ -73,6 +83,9 @@ export class IntegrationObject extends DurableObject<Env> {
       return { ok: false, reason: "unknown_integration" };
     }
     if (request.credential.kind === "secret" && !timingSafeEqualHex(request.credential.hash, config.value.secret_hash)) {
+      return { ok: false, reason: "bad_credential" };
+    }
+    if (request.credential.kind === "signature" && config.value.signing_key === undefined) {
       return { ok: false, reason: "bad_credential" };
     }
     const receivedAt = new Date().toISOString();

@@ -15,13 +15,22 @@ export interface IntegrationConfig {
   service: string | null;
   environment: string | null;
   secret_hash: string;
+  /**
+   * The secret itself, kept only for vendors that sign their bodies with it (HMAC): verifying a
+   * signature needs the key. It lives in the object's own storage, never in D1.
+   */
+  signing_key?: string;
 }
 
+/** Vendors whose requests carry an HMAC of the body made with the secret, not the secret itself. */
+export const SIGNING_VENDORS: readonly Vendor[] = ["github", "pagerduty"];
+
 /**
- * How a request proved it may post: by the unguessable id in its URL alone (OpsLevel), or by a
- * secret whose SHA-256 the route computed.
+ * How a request proved it may post: by the unguessable id in its URL alone (OpsLevel), by a
+ * secret whose SHA-256 the route computed, or by an HMAC signature the route verified with the
+ * key from `IntegrationObject.signingKey` (GitHub, PagerDuty).
  */
-export type Credential = { kind: "id" } | { kind: "secret"; hash: string };
+export type Credential = { kind: "id" } | { kind: "secret"; hash: string } | { kind: "signature" };
 
 /**
  * One thing to do. `record` adds or updates a record: `first` keeps the first event of a dedup

@@ -13,7 +13,7 @@ import { readJsonBody } from "../http/body";
 import { requireAdmin } from "../http/auth";
 import { validate } from "../http/validate";
 import { integrationObject } from "../ingest/client";
-import { VENDORS, type IntegrationConfig } from "../ingest/protocol";
+import { SIGNING_VENDORS, VENDORS, type IntegrationConfig } from "../ingest/protocol";
 import { randomId, randomSecret, sha256Hex } from "../lib/crypto";
 import { ingestUrls } from "./urls";
 
@@ -22,6 +22,8 @@ const createSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   service: z.string().trim().min(1).max(200).nullish(),
   environment: z.string().trim().min(1).max(100).nullish(),
+  /** A secret the vendor generated (PagerDuty makes its own signing secret); else we generate one. */
+  secret: z.string().min(16).max(500).optional(),
 });
 
 type IntegrationRow = typeof integrations.$inferSelect;
@@ -44,14 +46,17 @@ integrationRoutes.use("*", requireAdmin);
 integrationRoutes.post("/", async (c) => {
   const body = validate(createSchema, await readJsonBody(c.req.raw));
   const id = randomId();
-  const secret = randomSecret();
+  const secret = body.secret ?? randomSecret();
+  const secretHash = await sha256Hex(secret);
+  const [taken] = await database(c.env.DB).select({ id: integrations.id }).from(integrations).where(eq(integrations.secretHash, secretHash));
+  if (taken) throw ApiError.of(409, "this secret is already used by another integration; choose another", "secret");
   const row: IntegrationRow = {
     id,
     vendor: body.vendor,
     name: body.name,
     defaultService: body.service ?? null,
     defaultEnvironment: body.environment ?? null,
-    secretHash: await sha256Hex(secret),
+    secretHash,
     createdAt: new Date().toISOString(),
     deletedAt: null,
   };
@@ -63,6 +68,7 @@ integrationRoutes.post("/", async (c) => {
     service: row.defaultService,
     environment: row.defaultEnvironment,
     secret_hash: row.secretHash,
+    ...(SIGNING_VENDORS.includes(body.vendor) ? { signing_key: secret } : {}),
   });
   await database(c.env.DB).insert(integrations).values(row);
   return c.json({ ...present(row, new URL(c.req.url).origin), secret }, 201);

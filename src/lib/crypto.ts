@@ -54,3 +54,15 @@ export function timingSafeEqualHex(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   return crypto.subtle.timingSafeEqual(encoder.encode(a), encoder.encode(b));
 }
+
+/**
+ * Whether any of the candidate hex signatures is the HMAC-SHA256 of `data` under `key`. Each
+ * candidate is compared in constant time; all of them are compared, so the time does not tell
+ * which one matched.
+ */
+export async function anyHmacSha256HexMatches(key: string, data: Uint8Array, candidates: readonly string[]): Promise<boolean> {
+  const expected = await hmacSha256Hex(key, data);
+  let matched = false;
+  for (const candidate of candidates) matched = timingSafeEqualHex(candidate.toLowerCase(), expected) || matched;
+  return matched;
+}

@@ -20,6 +20,9 @@ export const optionalId = z
   .nullish()
   .transform((v) => (v === undefined || v === null || String(v).trim() === "" ? null : String(v)));
 
+/** A required id that vendors send as either a string or a number, as a string. */
+export const requiredId = z.union([z.number(), requiredText]).transform(String);
+
 /** Any timestamp form `parseTimestamp` reads, as UTC ISO 8601. */
 export const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const parsed = parseTimestamp(value);

@@ -1,9 +1,11 @@
 /**
  * @module
- * OpsLevel's deploy webhook, `POST /integrations/deploy/:id`: the id in the URL is the credential.
+ * OpsLevel's deploy webhook, `POST /integrations/deploy/:id`, and its service-creation webhook,
+ * `POST /integrations/opslevel/:id/service-created`: the id in the URL is the credential.
  */
 import { Hono } from "hono";
 import { lookupCatalog } from "../../catalog/resolve";
+import { upsertService } from "../../catalog/routes";
 import { database } from "../../db/client";
 import type { AppEnv } from "../../env";
 import { readJsonBody } from "../../http/body";
@@ -11,6 +13,7 @@ import { ApiError } from "../../http/errors";
 import { validate } from "../../http/validate";
 import { submit } from "../../ingest/client";
 import { normalizeOpsLevelDeploy, opslevelDeploySchema } from "./deploy";
+import { opslevelServiceCreatedSchema, serviceFromContext } from "./service-created";
 
 /** Whether the catalog knows a service name; when D1 cannot say, the deploy is still acknowledged as ok. */
 async function serviceKnown(d1: D1Database, name: string): Promise<boolean> {
@@ -46,5 +49,15 @@ opslevelRoutes.post("/integrations/deploy/:id", async (c) => {
       202,
     );
   }
+  return c.json({ result: "ok" }, 202);
+});
+
+/** The service-creation webhook upserts the catalog entry it describes. */
+opslevelRoutes.post("/integrations/opslevel/:id/service-created", async (c) => {
+  const { slug, ...entry } = serviceFromContext(validate(opslevelServiceCreatedSchema, await readJsonBody(c.req.raw)));
+  // Nothing to record, but the object still says whether this id is a live OpsLevel integration.
+  const reply = await submit(c.env, c.req.param("id"), { vendor: "opslevel", credential: { kind: "id" }, commands: [] });
+  if (!reply.ok) throw ApiError.of(404, "no OpsLevel integration with this id");
+  await upsertService(c.env.DB, slug, entry);
   return c.json({ result: "ok" }, 202);
 });

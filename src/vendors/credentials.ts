@@ -1,0 +1,34 @@
+/**
+ * @module
+ * Credential checks shared by the vendor routes that carry a secret or a signature rather than
+ * relying on the id in the URL. Every failure is the same 401 whether or not the id exists.
+ */
+import type { Env } from "../env";
+import { ApiError } from "../http/errors";
+import { INTEGRATION_ID, integrationObject } from "../ingest/client";
+import type { IngestReply, Vendor } from "../ingest/protocol";
+import { anyHmacSha256HexMatches } from "../lib/crypto";
+
+/** A 401 that names the credential, never whether the integration exists. */
+export function unauthorized(detail: string, headers: Record<string, string> = {}): ApiError {
+  return new ApiError(401, [{ field: null, detail }], headers);
+}
+
+/**
+ * Verifies that one of `signatures` is the HMAC-SHA256 of the raw body under the integration's
+ * signing key. Throws a 401 when the integration is unknown, revoked, of another vendor, or no
+ * signature matches: all alike.
+ */
+export async function verifySignature(env: Env, id: string, vendor: Vendor, body: Uint8Array, signatures: readonly string[], header: string): Promise<void> {
+  const key = INTEGRATION_ID.test(id) ? await integrationObject(env, id).signingKey(vendor) : null;
+  // A missing key still costs one HMAC (with a stand-in key, as HMAC refuses an empty one), so
+  // the timing does not tell an unknown id from a wrong signature.
+  const matched = await anyHmacSha256HexMatches(key ?? "no signing key", body, signatures);
+  if (key === null || !matched) throw unauthorized(`${header} does not match this request`);
+}
+
+/** Returns the results of an accepted ingest request, or throws the 401 of a refused one. */
+export function acceptedOrUnauthorized(reply: IngestReply, detail: string, headers: Record<string, string> = {}) {
+  if (!reply.ok) throw unauthorized(detail, headers);
+  return reply.results;
+}
