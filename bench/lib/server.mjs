@@ -1,0 +1,124 @@
+// Starts `wrangler dev` on a free loopback port with fresh local state (a temporary persist
+// directory with the migrations applied), and stops it again.
+import { spawn, execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+export const ADMIN_TOKEN = "bench-admin-token";
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+/** Runs wrangler with the project's pinned version. */
+export async function wrangler(args, options = {}) {
+  return run("npx", ["--no-install", "wrangler", ...args], { maxBuffer: 64 * 1024 * 1024, ...options });
+}
+
+/** Executes SQL on the benchmark's local D1 and returns the rows of the last statement. */
+export async function d1(persistDir, sql) {
+  const { stdout } = await wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--json", "--command", sql]);
+  const results = JSON.parse(stdout);
+  return results[results.length - 1].results;
+}
+
+/** Executes an SQL file on the benchmark's local D1. */
+export async function d1File(persistDir, file) {
+  await wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--yes", "--file", file]);
+}
+
+/** Starts a fresh server. Returns its base URL, persist dir, process and a stop function. */
+export async function startServer() {
+  const persistDir = mkdtempSync(join(tmpdir(), "dora-bench-"));
+  await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
+  const port = await freePort();
+  const child = spawn(
+    "npx",
+    ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--log-level", "error"],
+    { stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`wrangler dev did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const stop = () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+    rmSync(persistDir, { recursive: true, force: true });
+  };
+  return { base, persistDir, child, stop };
+}
+
+/** Calls the admin API. */
+export async function admin(base, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Peak resident memory (MiB) of the workerd processes under a process, from /proc. */
+export function workerdRssMb(rootPid) {
+  let total = 0;
+  const walk = (pid) => {
+    let children = [];
+    try {
+      children = readChildren(pid);
+    } catch {
+      return;
+    }
+    for (const c of children) {
+      total += rssOf(c);
+      walk(c);
+    }
+  };
+  walk(rootPid);
+  return total;
+}
+
+
+function readChildren(pid) {
+  const out = [];
+  for (const task of readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)) if (task) out.push(Number(task));
+  return out;
+}
+
+function rssOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    if (!comm.includes("workerd")) return 0;
+    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,50 @@
+// `npm run bench [-- --json] [--deployments N --incidents N --services N --days N --duration S --connections N]`
+// Starts wrangler dev on loopback with fresh local state and measures ingest, recompute and reads
+// side by side with /healthz, then prints a table (or, with --json, one JSON object last).
+import { parseArgs } from "node:util";
+import { benchIngest } from "./lib/ingest.mjs";
+import { startServer } from "./lib/server.mjs";
+
+const { values } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    only: { type: "string" },
+    deployments: { type: "string", default: "1000000" },
+    incidents: { type: "string", default: "100000" },
+    services: { type: "string", default: "200" },
+    days: { type: "string", default: "730" },
+    duration: { type: "string", default: "10" },
+    connections: { type: "string", default: "32" },
+  },
+});
+const options = {
+  deployments: Number(values.deployments),
+  incidents: Number(values.incidents),
+  services: Number(values.services),
+  days: Number(values.days),
+  duration: Number(values.duration),
+  connections: Number(values.connections),
+};
+const wanted = (name) => !values.only || values.only.split(",").includes(name);
+const log = (...args) => (values.json ? console.error(...args) : console.log(...args));
+
+const report = {};
+const server = await startServer();
+try {
+  if (wanted("ingest")) {
+    log("ingest: OpsLevel deploys vs /healthz ...");
+    report.ingest = await benchIngest(server, options);
+  }
+} finally {
+  server.stop();
+}
+
+const fmt = (v) => (typeof v === "number" && !Number.isInteger(v) ? v.toFixed(3) : String(v));
+if (values.json) {
+  console.log(JSON.stringify(report));
+} else {
+  for (const [section, figures] of Object.entries(report)) {
+    console.log(`\n${section}`);
+    for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(22)} ${fmt(v)}`);
+  }
+}
