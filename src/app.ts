@@ -11,6 +11,9 @@ import { ApiError, standardErrorFormat } from "./http/errors";
 import { methodNotAllowedHandler } from "./http/method-not-allowed";
 import { integrationRoutes } from "./integrations/routes";
 import { tokenRoutes } from "./tokens/routes";
+import { devgridRoutes } from "./vendors/devgrid/routes";
+import { devlakeRoutes } from "./vendors/devlake/routes";
+import { harnessSeiRoutes } from "./vendors/harness-sei/routes";
 import { opslevelRoutes } from "./vendors/opslevel/routes";
 
 function toApiError(error: unknown): ApiError | null {
@@ -34,6 +37,9 @@ export function createApp() {
   });
 
   app.route("/", opslevelRoutes);
+  app.route("/", devlakeRoutes);
+  app.route("/", devgridRoutes);
+  app.route("/", harnessSeiRoutes);
   app.route("/api/v1/integrations", integrationRoutes);
   app.route("/api/v1/tokens", tokenRoutes);
   app.route("/api/v1", catalogRoutes);

@@ -129,7 +129,8 @@ describe("DevGrid events webhook", () => {
     const deleted = await createIntegration("devgrid");
     expect((await callJson("DELETE", `/api/v1/integrations/${deleted.id}`, undefined, ADMIN)).status).toBe(204);
     const bodies = new Set<string>();
-    for (const headers of [{}, { "x-api-key": "" }, { "x-api-key": "wrong" }, key(devlake), key(deleted), { authorization: `Bearer ${integration.secret}` }]) {
+    const cases: Record<string, string>[] = [{}, { "x-api-key": "" }, { "x-api-key": "wrong" }, key(devlake), key(deleted), { authorization: `Bearer ${integration.secret}` }];
+    for (const headers of cases) {
       const res = await callJson("POST", "/events", workflow1, headers);
       expect(res.status, JSON.stringify(headers)).toBe(401);
       bodies.add(res.text);
