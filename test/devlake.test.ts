@@ -15,9 +15,10 @@ const basic = (user: string, password: string) => ({ authorization: `Basic ${bto
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now()}-${++counter}`;
 
-/** Posts like DevLake's curl examples: a raw body and no content type. */
+/** Posts like DevLake's curl examples: `curl -d` labels the JSON body as a form. */
 async function post(path: string, body: unknown, headers: Record<string, string>) {
-  const res = await call("POST", path, typeof body === "string" ? body : JSON.stringify(body), { "content-type": "", ...headers });
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+  const res = await call("POST", path, typeof body === "string" ? body : JSON.stringify(body), { ...form, ...headers });
   const text = await res.text();
   return { status: res.status, text, json: text ? JSON.parse(text) : null };
 }
