@@ -172,6 +172,8 @@ describe("Harness SEI custom CI/CD webhook", () => {
     const badTime = await callJson("POST", PATH, { ...correctedPayload, start_time: "2024-03-28" }, bearer(integration));
     expect(badTime.status).toBe(400);
     expect(badTime.json.errors[0].detail).toMatch(/^start_time: /);
+    const tooLate = await callJson("POST", PATH, { ...correctedPayload, start_time: 253402300000000, duration: 1e12 }, bearer(integration));
+    expect(tooLate.json.errors[0].detail).toBe("duration: start_time + duration is past year 9999");
     const badResult = await callJson("POST", PATH, { ...correctedPayload, result: "maybe" }, bearer(integration));
     expect(badResult.json.errors[0].detail).toBe('result: is not a known job result: "maybe"');
   });

@@ -49,35 +49,40 @@ const RESULTS: Record<string, DeploymentEvent["status"]> = {
   IN_PROGRESS: "in_progress",
 };
 
-const millis = z.number().int().nonnegative();
+/** The last millisecond of year 9999: later times cannot be stored as ISO 8601. */
+const LAST_MILLISECOND = 253402300799999;
+
+const millis = z.number().int().nonnegative().max(LAST_MILLISECOND);
 
 export const seiCustomCicdSchema = z.preprocess(
   withLegacyNames,
-  z.looseObject({
-    pipeline: requiredText,
-    job_full_name: requiredText,
-    qualified_name: requiredText,
-    instance_name: requiredText,
-    instance_guid: requiredText,
-    start_time: millis,
-    duration: millis,
-    result: requiredText.transform((v, ctx) => {
-      const mapped = RESULTS[v.toUpperCase()];
-      if (mapped) return mapped;
-      ctx.addIssue({ code: "custom", message: `is not a known job result: ${JSON.stringify(v).slice(0, 64)}` });
-      return z.NEVER;
-    }),
-    execution_id: optionalId,
-    build_number: optionalId,
-    user_id: optionalId,
-    repo_url: optionalText,
-    branch_name: optionalText,
-    module_name: optionalText,
-    project_name: optionalText,
-    scm_commit_ids: z.array(requiredText).nullish(),
-    ci: z.boolean().nullish(),
-    cd: z.boolean().nullish(),
-  }),
+  z
+    .looseObject({
+      pipeline: requiredText,
+      job_full_name: requiredText,
+      qualified_name: requiredText,
+      instance_name: requiredText,
+      instance_guid: requiredText,
+      start_time: millis,
+      duration: millis,
+      result: requiredText.transform((v, ctx) => {
+        const mapped = RESULTS[v.toUpperCase()];
+        if (mapped) return mapped;
+        ctx.addIssue({ code: "custom", message: `is not a known job result: ${JSON.stringify(v).slice(0, 64)}` });
+        return z.NEVER;
+      }),
+      execution_id: optionalId,
+      build_number: optionalId,
+      user_id: optionalId,
+      repo_url: optionalText,
+      branch_name: optionalText,
+      module_name: optionalText,
+      project_name: optionalText,
+      scm_commit_ids: z.array(requiredText).nullish(),
+      ci: z.boolean().nullish(),
+      cd: z.boolean().nullish(),
+    })
+    .refine((s) => s.start_time + s.duration <= LAST_MILLISECOND, { message: "start_time + duration is past year 9999", path: ["duration"] }),
 );
 
 export type SeiCustomCicd = z.output<typeof seiCustomCicdSchema>;
