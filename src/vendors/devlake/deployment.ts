@@ -122,7 +122,8 @@ async function dedupKey(d: DevLakeDeployment, commits: Commit[], startedAt: stri
 /**
  * One DevLake deployment as a canonical deployment. It finishes at `end_time`/`finishedDate`,
  * else at `receivedAt` (DevLake's own default). The service comes from the integration (one
- * webhook per service, as DevLake advises) or else from the commits' repositories.
+ * webhook per service, as DevLake advises) or else from the commits' repositories. Without an
+ * `environment` the integration's default applies, else production (DevLake's PRODUCTION).
  */
 export async function normalizeDevLakeDeployment(d: DevLakeDeployment, raw: unknown, receivedAt: string): Promise<DeploymentEvent> {
   const commits = commitsOf(d);
