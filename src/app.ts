@@ -14,6 +14,9 @@ import { tokenRoutes } from "./tokens/routes";
 import { genericRoutes } from "./vendors/generic/routes";
 import { githubRoutes } from "./vendors/github/routes";
 import { gitlabRoutes } from "./vendors/gitlab/routes";
+import { devgridRoutes } from "./vendors/devgrid/routes";
+import { devlakeRoutes } from "./vendors/devlake/routes";
+import { harnessSeiRoutes } from "./vendors/harness-sei/routes";
 import { opslevelRoutes } from "./vendors/opslevel/routes";
 import { pagerdutyRoutes } from "./vendors/pagerduty/routes";
 
@@ -42,6 +45,9 @@ export function createApp() {
   app.route("/", gitlabRoutes);
   app.route("/", pagerdutyRoutes);
   app.route("/", genericRoutes);
+  app.route("/", devlakeRoutes);
+  app.route("/", devgridRoutes);
+  app.route("/", harnessSeiRoutes);
   app.route("/api/v1/integrations", integrationRoutes);
   app.route("/api/v1/tokens", tokenRoutes);
   app.route("/api/v1", catalogRoutes);

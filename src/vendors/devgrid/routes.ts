@@ -1,0 +1,35 @@
+/**
+ * @module
+ * DevGrid's `POST /events` with `x-api-key: <secret>`. The key alone finds the integration.
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "../../env";
+import { readJsonBody } from "../../http/body";
+import { ApiError } from "../../http/errors";
+import { validate } from "../../http/validate";
+import { submit } from "../../ingest/client";
+import { findIntegrationBySecret } from "../../integrations/lookup";
+import { devgridBodySchema, normalizeDevGridEvent } from "./events";
+
+const unauthorized = () => ApiError.of(401, "missing or invalid x-api-key");
+
+export const devgridRoutes = new Hono<AppEnv>();
+
+devgridRoutes.post("/events", async (c) => {
+  const match = await findIntegrationBySecret(c.env.DB, "devgrid", c.req.header("x-api-key") ?? null);
+  if (!match) throw unauthorized();
+  const raw = await readJsonBody(c.req.raw);
+  // The whole body is validated before anything is submitted, so one bad event stores nothing.
+  const { events } = validate(devgridBodySchema, raw);
+  const rawEvents = (raw as { events: object[] }).events;
+  const receivedAt = new Date().toISOString();
+  const normalized = events.map((event, i) => normalizeDevGridEvent(event, rawEvents[i], receivedAt));
+  const reply = await submit(c.env, match.id, {
+    vendor: "devgrid",
+    credential: { kind: "secret", hash: match.hash },
+    commands: normalized.map((event) => ({ op: "record", event, mode: "first" })),
+  });
+  if (!reply.ok) throw unauthorized();
+  const stored = normalized.map((event, i) => ({ ...rawEvents[i], id: reply.results[i]!.id, timestamp: event.finished_at }));
+  return c.json({ events: stored }, 201);
+});

@@ -1,0 +1,81 @@
+/**
+ * @module
+ * Apache DevLake's incoming webhook: `POST {prefix}/plugins/webhook/:id/deployments`,
+ * `.../issues` and `.../issue/:issueKey/close`, also under `/plugins/webhook/connections/:id/`,
+ * with `{prefix}` empty, `/api` or `/api/rest`. Replies and errors take DevLake's shapes.
+ */
+import { Hono, type Context } from "hono";
+import type { AppEnv } from "../../env";
+import { readJsonBody } from "../../http/body";
+import { ApiError, type ErrorFormat } from "../../http/errors";
+import { validate } from "../../http/validate";
+import { submit } from "../../ingest/client";
+import type { Command, CommandResult } from "../../ingest/protocol";
+import { sha256Hex } from "../../lib/crypto";
+import { devlakeSecret } from "./credential";
+import { devlakeDeploymentSchema, normalizeDevLakeDeployment } from "./deployment";
+import { devlakeIssueSchema, normalizeDevLakeIssue } from "./issue";
+
+/** DevLake's error body: `{"success":false,"message":...,"causes":[...]}`. */
+export const devlakeErrorFormat: ErrorFormat = (error) => ({
+  success: false,
+  message: error.message,
+  causes: error.problems.map((p) => p.detail),
+});
+
+/** DevLake's success body, byte for byte. */
+const SUCCESS = { code: 0, success: true, message: "success", causes: null, data: null };
+
+const unauthorized = () => ApiError.of(401, "unauthorized: the webhook needs a valid Bearer token or Basic auth password");
+
+/**
+ * Refuses a request without a secret before reading its body, builds its commands, and sends
+ * them with the secret's hash to the integration named in the path. Unknown id, wrong secret and
+ * another integration's secret are the same 401, so no reply tells whether an id exists.
+ */
+async function submitWithSecret(c: Context<AppEnv>, build: () => Command[] | Promise<Command[]>): Promise<CommandResult[]> {
+  const secret = devlakeSecret(c.req.raw);
+  if (!secret) throw unauthorized();
+  const commands = await build();
+  const reply = await submit(c.env, c.req.param("id") ?? "", {
+    vendor: "devlake",
+    credential: { kind: "secret", hash: await sha256Hex(secret) },
+    commands,
+  });
+  if (!reply.ok) throw unauthorized();
+  return reply.results;
+}
+
+export const devlakeRoutes = new Hono<AppEnv>();
+
+for (const prefix of ["", "/api", "/api/rest"]) {
+  for (const base of [`${prefix}/plugins/webhook/:id`, `${prefix}/plugins/webhook/connections/:id`]) {
+    devlakeRoutes.post(`${base}/deployments`, async (c) => {
+      c.set("errorFormat", devlakeErrorFormat);
+      await submitWithSecret(c, async () => {
+        const raw = await readJsonBody(c.req.raw);
+        const body = validate(devlakeDeploymentSchema, raw);
+        return [{ op: "record", event: await normalizeDevLakeDeployment(body, raw, new Date().toISOString()), mode: "update" }];
+      });
+      return c.json(SUCCESS, 200);
+    });
+
+    devlakeRoutes.post(`${base}/issues`, async (c) => {
+      c.set("errorFormat", devlakeErrorFormat);
+      await submitWithSecret(c, async () => {
+        const raw = await readJsonBody(c.req.raw);
+        const body = validate(devlakeIssueSchema, raw);
+        return [{ op: "record", event: normalizeDevLakeIssue(body, raw, new Date().toISOString()), mode: "update" }];
+      });
+      return c.json(SUCCESS, 200);
+    });
+
+    devlakeRoutes.post(`${base}/issue/:issueKey/close`, async (c) => {
+      c.set("errorFormat", devlakeErrorFormat);
+      const issueKey = c.req.param("issueKey");
+      const [result] = await submitWithSecret(c, () => [{ op: "resolve", dedup_key: issueKey, at: new Date().toISOString() }]);
+      if (result?.result === "not_found") throw ApiError.of(404, `no issue with key ${JSON.stringify(issueKey)}`);
+      return c.json(SUCCESS, 200);
+    });
+  }
+}
