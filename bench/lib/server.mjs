@@ -40,7 +40,7 @@ export async function d1File(persistDir, file) {
 
 /** Starts a fresh server. Returns its base URL, persist dir, process and a stop function. */
 export async function startServer() {
-  const persistDir = mkdtempSync(join(tmpdir(), "dora-bench-"));
+  const persistDir = mkdtempSync(join(process.env.BENCH_STATE_DIR ?? "/dev/shm", "dora-bench-"));
   await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
   const port = await freePort();
   const child = spawn(

@@ -13,6 +13,7 @@ import { readJsonBody } from "../http/body";
 import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
 import { repositoryKey } from "../lib/repository";
+import { forgetKnownServices } from "./known-services";
 import { jsonKeys } from "./resolve";
 
 /** What a catalog slug may look like. */
@@ -87,6 +88,7 @@ export async function upsertService(d1: D1Database, slug: string, entry: Omit<Se
     prepare(d1, sql`INSERT INTO service_aliases (alias, slug) SELECT value, ${slug} FROM json_each(${JSON.stringify(aliasKeys)})`),
     prepare(d1, sql`INSERT INTO service_repositories (repo_key, slug, url) SELECT value->>'key', ${slug}, value->>'url' FROM json_each(${JSON.stringify(repos)})`),
   ]);
+  forgetKnownServices();
   return { created: existing.length === 0 };
 }
 
