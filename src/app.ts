@@ -5,11 +5,14 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { deploymentRoutes } from "./api/deployments";
+import { incidentRoutes } from "./api/incidents";
 import { catalogRoutes } from "./catalog/routes";
 import type { AppEnv } from "./env";
 import { ApiError, standardErrorFormat } from "./http/errors";
+import { readCors } from "./http/cors";
 import { methodNotAllowedHandler } from "./http/method-not-allowed";
 import { integrationRoutes } from "./integrations/routes";
+import { metricsRoutes } from "./metrics/routes";
 import { tokenRoutes } from "./tokens/routes";
 import { opslevelRoutes } from "./vendors/opslevel/routes";
 
@@ -18,6 +21,9 @@ function toApiError(error: unknown): ApiError | null {
   if (error instanceof HTTPException && error.status < 500) return ApiError.of(error.status as 400, error.message || "bad request");
   return null;
 }
+
+/** The read API that browser dashboards may call cross-origin (`CORS_ORIGINS`). */
+const READ_PATHS = ["/api/v1/metrics", "/api/v1/metrics/*", "/api/v1/deployments", "/api/v1/deployments/*", "/api/v1/incidents", "/api/v1/incidents/*", "/api/v1/suggestions"];
 
 /** Builds the app. */
 export function createApp() {
@@ -33,11 +39,14 @@ export function createApp() {
     }
   });
 
+  for (const path of READ_PATHS) app.use(path, readCors);
   app.route("/", opslevelRoutes);
   app.route("/api/v1/integrations", integrationRoutes);
   app.route("/api/v1/tokens", tokenRoutes);
   app.route("/api/v1", catalogRoutes);
   app.route("/api/v1/deployments", deploymentRoutes);
+  app.route("/api/v1/incidents", incidentRoutes);
+  app.route("/api/v1", metricsRoutes);
 
   const notFound = methodNotAllowedHandler(app);
   app.notFound((c) => notFound(c.req.raw));
