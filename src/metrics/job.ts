@@ -177,12 +177,12 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
       WHERE metric_deployments.id = o.id AND w.service = metric_deployments.service AND w.environment = metric_deployments.environment`),
     // A rollback: said so, or it deploys a sha this environment had before, but not just before.
     d1.prepare(`
-      UPDATE metric_deployments SET rollback = counted AND (kind = 'rollback' OR EXISTS (
+      UPDATE metric_deployments SET rollback = counted AND (ifnull(kind, '') = 'rollback' OR EXISTS (
         SELECT 1 FROM deployment_commits c JOIN deployment_commits c2 ON c2.sha = c.sha JOIN metric_deployments q ON q.id = c2.deployment_id
         WHERE c.deployment_id = ${md}.id AND ${EARLIER("q", md)}
           AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.deployment_id = ${md}.prev_id AND c3.sha = c.sha)))
       WHERE id IN (${inRange("from_at")})`),
-    d1.prepare(`UPDATE metric_deployments SET rework = counted AND (rollback = 1 OR kind IN ('rollback', 'hotfix')) WHERE id IN (${inRange("from_at")})`),
+    d1.prepare(`UPDATE metric_deployments SET rework = counted AND (rollback = 1 OR ifnull(kind, '') IN ('rollback', 'hotfix')) WHERE id IN (${inRange("from_at")})`),
     // Lead samples: each commit reaching the environment for the first time.
     d1.prepare(`
       DELETE FROM metric_lead_samples WHERE rowid IN (
