@@ -9,6 +9,7 @@ import worker from "../src/index";
 import { createApp } from "../src/app";
 import { metricsObject } from "../src/metrics/assemble";
 import { windowFigures } from "../src/metrics/figures";
+import { recompute } from "../src/metrics/job";
 import type { CanonicalEvent } from "../src/events/canonical";
 import type { Vendor } from "../src/ingest/protocol";
 import { ADMIN, BASE, callJson, createIntegration, drain, env, integrationStub, putService } from "./helpers";
@@ -312,6 +313,29 @@ describe("metrics over a scenario", () => {
     const { as_of: _y, filters: _g, ...byService } = await metrics(`service=s-${id}&from=2025-03-10&to=2025-03-17`);
     const { as_of: _z, filters: _h, ...byBoth } = await metrics(`service=s-${id}&team=${team}&from=2025-03-10&to=2025-03-17`);
     expect(byService).toEqual(byBoth);
+  });
+
+  it("resumes a run that ran out of its query budget where it stopped", async () => {
+    const id = rnd();
+    const ops = await createIntegration("opslevel");
+    await opslevelDeploy(ops.id, { id: `q1-${id}`, service: `q-${id}`, at: "2025-04-01 10:00:00", sha: `q1-${id}`, date: "2025-04-01 08:00:00" });
+    await opslevelDeploy(ops.id, { id: `q2-${id}`, service: `q-${id}`, at: "2025-04-02 10:00:00", sha: `q1-${id}` });
+    await drain(ops.id);
+    // A budget of one batch: the run stops before handling the changes, and says so.
+    const first = await recompute(env.DB, { linkWindowHours: 168, queryBudget: 1 });
+    expect(first.complete).toBe(false);
+    expect(first.snapshots).toBe(0);
+    // Enough for the changes (1 read, 4 + 12 statements) but not for rebuilding the groups they dirtied.
+    const second = await recompute(env.DB, { linkWindowHours: 168, queryBudget: 17 });
+    expect(second.complete).toBe(false);
+    const dirty = await env.DB.prepare("SELECT count(*) AS n FROM metric_dirty WHERE service = ?").bind(`q-${id}`).first<{ n: number }>();
+    expect(dirty!.n).toBeGreaterThan(0);
+    await recomputeNow();
+    // q1 (lead 7200); q2 redeploys q1's sha right after it: no rollback, no new sample.
+    const m = await metrics(`service=q-${id}&from=2025-04-01&to=2025-04-03`);
+    expect(m.deployment_frequency.count).toBe(2);
+    expect(m.change_lead_time).toMatchObject({ median_seconds: 7200, samples: 1 });
+    expect(m.deployment_rework_rate.rework).toBe(0);
   });
 
   it("answers CORS only for the configured origins", async () => {

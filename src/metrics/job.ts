@@ -23,7 +23,7 @@ import { dayStart, resolvedService, secondsBetween } from "./sql";
 /** Changed records handled per phase-1 batch, and (service, environment) groups per phase-2 batch. */
 const CHANGES_PER_STEP = 5000;
 const GROUPS_PER_STEP = 50;
-/** Statements one run may issue before it stops and leaves the rest to the next run. */
+/** Statements one run may issue by default: D1 allows about 1,000 per invocation. */
 const QUERY_BUDGET = 900;
 
 export interface RecomputeOptions {
@@ -31,6 +31,8 @@ export interface RecomputeOptions {
   full?: boolean;
   linkWindowHours: number;
   now?: Date;
+  /** Statements this run may issue before it stops and leaves the rest to the next run. */
+  queryBudget?: number;
 }
 
 export interface RecomputeSummary {
@@ -47,7 +49,10 @@ export interface RecomputeSummary {
 
 class Runner {
   queries = 0;
-  constructor(readonly d1: D1Database) {}
+  constructor(
+    readonly d1: D1Database,
+    readonly budget: number,
+  ) {}
 
   async batch(statements: D1PreparedStatement[]): Promise<D1Result[]> {
     this.queries += statements.length;
@@ -60,7 +65,7 @@ class Runner {
   }
 
   get budgetLeft(): boolean {
-    return this.queries < QUERY_BUDGET;
+    return this.queries < this.budget;
   }
 }
 
@@ -136,7 +141,10 @@ const inRange = (column: "from_at" | "prev_at") => `
   SELECT m.id FROM metric_work w JOIN metric_deployments m
     ON m.service = w.service AND m.environment = w.environment AND m.at >= w.${column}`;
 
-/** Same (service, environment) as `m`, and before it in (time, id) order. */
+/**
+ * Same (service, environment) as `m`, and before it in (time, id) order. Used after a lookup by
+ * sha, under CROSS JOIN, so that SQLite never walks a group's whole history instead.
+ */
 const EARLIER = (q: string, m: string) =>
   `${q}.service = ${m}.service AND ${q}.environment = ${m}.environment AND ${q}.counted = 1 AND (${q}.at < ${m}.at OR (${q}.at = ${m}.at AND ${q}.id < ${m}.id))`;
 
@@ -144,14 +152,14 @@ const EARLIER = (q: string, m: string) =>
 function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatement[] {
   const md = "metric_deployments";
   const commitTime = (field: string) =>
-    `(SELECT min(c2.${field}) FROM deployment_commits c2 JOIN metric_deployments q ON q.id = c2.deployment_id WHERE c2.sha = c.sha AND q.service = m.service)`;
+    `(SELECT min(c2.${field}) FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id WHERE c2.sha = c.sha AND q.service = m.service)`;
   const firstSighting = `(SELECT min(t) FROM (
-      SELECT q.at AS t FROM deployment_commits c2 JOIN metric_deployments q ON q.id = c2.deployment_id
+      SELECT q.at AS t FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
         WHERE c2.sha = c.sha AND q.service = m.service AND q.id <> m.id
-      UNION ALL SELECT r.started_at FROM ci_run_commits rc JOIN ci_runs r ON r.id = rc.ci_run_id
+      UNION ALL SELECT r.started_at FROM ci_run_commits rc CROSS JOIN ci_runs r ON r.id = rc.ci_run_id
         WHERE rc.sha = c.sha AND ${resolvedService("r.service_name", "r.service")} = m.service))`;
   const linkCandidates = (where: string, from = "metric_deployments m") => `(SELECT m.id FROM ${from}
-      WHERE ${where} AND m.service = i.service AND m.counted = 1
+      WHERE ${where} AND +m.service = i.service AND m.counted = 1
       ORDER BY m.environment = i.environment DESC, m.at <= i.created_at DESC, m.at DESC, m.id DESC LIMIT 1)`;
   const linked = `metric_incidents i WHERE i.deployment_id = ${md}.id`;
   const next = `metric_deployments n WHERE n.id = ${md}.next_id AND n.rollback = 1`;
@@ -178,7 +186,7 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
     // A rollback: said so, or it deploys a sha this environment had before, but not just before.
     d1.prepare(`
       UPDATE metric_deployments SET rollback = counted AND (ifnull(kind, '') = 'rollback' OR EXISTS (
-        SELECT 1 FROM deployment_commits c JOIN deployment_commits c2 ON c2.sha = c.sha JOIN metric_deployments q ON q.id = c2.deployment_id
+        SELECT 1 FROM deployment_commits c CROSS JOIN deployment_commits c2 ON c2.sha = c.sha CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
         WHERE c.deployment_id = ${md}.id AND ${EARLIER("q", md)}
           AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.deployment_id = ${md}.prev_id AND c3.sha = c.sha)))
       WHERE id IN (${inRange("from_at")})`),
@@ -195,7 +203,7 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
       FROM metric_work w JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
         JOIN deployment_commits c ON c.deployment_id = m.id
       WHERE m.counted = 1 AND NOT EXISTS (
-        SELECT 1 FROM deployment_commits c2 JOIN metric_deployments q ON q.id = c2.deployment_id WHERE c2.sha = c.sha AND ${EARLIER("q", "m")})`),
+        SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id WHERE c2.sha = c.sha AND ${EARLIER("q", "m")})`),
     // Incident links: remember the deployments they pointed at, relink, remember the new ones.
     d1.prepare(`
       INSERT OR IGNORE INTO metric_work_ids (kind, id)
@@ -209,7 +217,7 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
               COALESCE(
                 ${linkCandidates("m.change_id = i.link_change_id")},
                 ${linkCandidates("(m.id = i.link_deployment_id OR m.dedup_key = i.link_deployment_id)")},
-                ${linkCandidates("c.sha = i.link_commit_sha", "deployment_commits c JOIN metric_deployments m ON m.id = c.deployment_id")}) AS explicit,
+                ${linkCandidates("c.sha = i.link_commit_sha", "deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id")}) AS explicit,
               (SELECT m.id FROM metric_deployments m WHERE m.service = i.service AND m.environment = i.environment AND m.counted = 1
                  AND m.at <= i.created_at AND m.at >= strftime('%Y-%m-%dT%H:%M:%fZ', i.created_at, ?)
                ORDER BY m.at DESC, m.id DESC LIMIT 1) AS by_time
@@ -302,7 +310,7 @@ async function writeSnapshots(run: Runner, today: string): Promise<number> {
 export async function recompute(d1: D1Database, options: RecomputeOptions): Promise<RecomputeSummary> {
   const started = Date.now();
   const now = options.now ?? new Date();
-  const run = new Runner(d1);
+  const run = new Runner(d1, options.queryBudget ?? QUERY_BUDGET);
   const state = await run.first<{ as_of: string | null }>(d1.prepare("SELECT as_of FROM metric_state WHERE id = 1"));
   const full = options.full === true || state === null;
   let changed = 0;
@@ -313,22 +321,25 @@ export async function recompute(d1: D1Database, options: RecomputeOptions): Prom
   } else {
     await run.batch(namesToChanges(d1));
   }
-  let complete = false;
+  let changesDone = false;
   while (run.budgetLeft) {
     const results = await run.batch(changesStep(d1));
     const taken = results[1]!.meta.changes;
     changed += taken;
     if (taken < CHANGES_PER_STEP) {
-      complete = true;
+      changesDone = true;
       break;
     }
   }
-  while (complete && run.budgetLeft) {
+  let complete = false;
+  while (changesDone && run.budgetLeft) {
     const results = await run.batch(groupsStep(d1, options.linkWindowHours));
     const taken = results[2]!.meta.changes;
     groups += taken;
-    if (taken < GROUPS_PER_STEP) break;
-    complete = run.budgetLeft;
+    if (taken < GROUPS_PER_STEP) {
+      complete = true;
+      break;
+    }
   }
   let snapshots = 0;
   let asOf = state?.as_of ?? null;
