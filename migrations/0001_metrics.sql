@@ -103,6 +103,12 @@ CREATE TABLE `metric_state` (
 	`full_pending` integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `metric_teams` (
+	`service` text PRIMARY KEY NOT NULL,
+	`team` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `metric_teams_team` ON `metric_teams` (`team`);--> statement-breakpoint
 CREATE TABLE `metric_work` (
 	`service` text NOT NULL,
 	`environment` text NOT NULL,

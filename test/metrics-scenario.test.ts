@@ -313,6 +313,13 @@ describe("metrics over a scenario", () => {
     const { as_of: _y, filters: _g, ...byService } = await metrics(`service=s-${id}&from=2025-03-10&to=2025-03-17`);
     const { as_of: _z, filters: _h, ...byBoth } = await metrics(`service=s-${id}&team=${team}&from=2025-03-10&to=2025-03-17`);
     expect(byService).toEqual(byBoth);
+
+    // Teams too are as of the recompute: a move to another team shows after the next one only.
+    await putService(`s-${id}`, { name: "S", team: `moved-${id}` });
+    expect((await metrics(`team=${team}&from=2025-03-09&to=2025-03-17`)).deployment_frequency.count).toBe(3);
+    await recomputeNow();
+    expect((await metrics(`team=${team}&from=2025-03-09&to=2025-03-17`)).deployment_frequency.count).toBe(0);
+    expect((await metrics(`team=moved-${id}&from=2025-03-09&to=2025-03-17`)).deployment_frequency.count).toBe(3);
   });
 
   it("resumes a run that ran out of its query budget where it stopped", async () => {

@@ -347,6 +347,11 @@ export const metricDays = sqliteTable(
   (t) => [primaryKey({ columns: [t.environment, t.day, t.service] }), index("metric_days_group").on(t.service, t.environment, t.day)],
 );
 
+/** Each catalogued service's team as of the last recompute, so team figures match their snapshots. */
+export const metricTeams = sqliteTable("metric_teams", { service: text("service").primaryKey(), team: text("team").notNull() }, (t) => [
+  index("metric_teams_team").on(t.team),
+]);
+
 /** The standard windows' figures as of the last recompute (`scope`: all, service, team). */
 export const metricSnapshots = sqliteTable(
   "metric_snapshots",

@@ -48,10 +48,10 @@ function groupKey(group: FigureQuery["group"], day: string): string {
 
 /** `SELECT <group> AS g, <columns> FROM <table> x ... WHERE <window and filters> <extra>`. */
 function source(q: FigureQuery, table: string, day: string, columns: string, extra: string): Source {
-  const join = q.group === "team" ? "JOIN services t ON t.slug = x.service AND t.team IS NOT NULL" : "";
+  const join = q.group === "team" ? "JOIN metric_teams t ON t.service = x.service" : "";
   const filters = [
     q.service === null ? "" : "AND x.service = ?",
-    q.team === null ? "" : "AND x.service IN (SELECT slug FROM services WHERE team = ?)",
+    q.team === null ? "" : "AND x.service IN (SELECT service FROM metric_teams WHERE team = ?)",
   ].join(" ");
   return {
     sql: `SELECT ${groupKey(q.group, day)} AS g, ${columns} FROM ${table} x ${join}

@@ -279,8 +279,12 @@ function fullReset(d1: D1Database): D1PreparedStatement[] {
   ];
 }
 
-/** Phase 3: the standard windows for all services, each service and each team, in production. */
+/** Phase 3: teams as of now, then the standard windows for all services, each service and each team, in production. */
 async function writeSnapshots(run: Runner, today: string): Promise<number> {
+  await run.batch([
+    run.d1.prepare("DELETE FROM metric_teams"),
+    run.d1.prepare("INSERT INTO metric_teams (service, team) SELECT slug, team FROM services WHERE team IS NOT NULL"),
+  ]);
   const to = addDays(today, 1);
   const rows: { scope: Scope; key: string; from: string; body: string }[] = [];
   for (const days of STANDARD_WINDOWS) {
