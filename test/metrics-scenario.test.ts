@@ -48,7 +48,7 @@ async function ingestCanonical(vendor: Vendor, integrationId: string, events: Ca
 
 const noHints = { repositories: [], names: [] };
 
-function incident(e: { key: string; service: string; created: string; resolved?: string; sha?: string }): CanonicalEvent {
+function incident(e: { key: string; service: string; created: string; resolved?: string; sha?: string; deployment?: string; change?: string }): CanonicalEvent {
   return {
     type: "incident",
     dedup_key: e.key,
@@ -61,24 +61,24 @@ function incident(e: { key: string; service: string; created: string; resolved?:
     url: null,
     created_at: e.created,
     resolved_at: e.resolved ?? null,
-    links: { change_id: null, deployment_id: null, commit_sha: e.sha ?? null },
+    links: { change_id: e.change ?? null, deployment_id: e.deployment ?? null, commit_sha: e.sha ?? null },
     raw: { key: e.key },
   };
 }
 
-function failedDeploy(e: { key: string; service: string; at: string; sha: string }): CanonicalEvent {
+function deployEvent(e: { key: string; service: string; at: string; sha: string; status?: "success" | "failure"; change?: string }): CanonicalEvent {
   return {
     type: "deployment",
     dedup_key: e.key,
     service: e.service,
     service_hints: noHints,
     environment: "production",
-    status: "failure",
+    status: e.status ?? "failure",
     kind: null,
     started_at: null,
     finished_at: e.at,
     deploy_number: null,
-    change_id: null,
+    change_id: e.change ?? null,
     url: null,
     description: null,
     deployer: null,
@@ -156,7 +156,7 @@ describe("metrics over a scenario", () => {
     for (const d of deploys) await opslevelDeploy(ops.id, { ...d, id: `${d.id}-${id}` });
     await drain(ops.id);
     // DevLake can report failed deploys; sent through its integration's object until its route lands.
-    await ingestCanonical("devlake", devlake.id, [failedDeploy({ key: `A3-${id}`, service: a, at: "2025-01-08T12:00:00.000Z", sha: sha("s3") })]);
+    await ingestCanonical("devlake", devlake.id, [deployEvent({ key: `A3-${id}`, service: a, at: "2025-01-08T12:00:00.000Z", sha: sha("s3") })]);
     // A Harness SEI CI run that saw s3 first; sent through its integration's object until its route lands.
     await ingestCanonical("harness-sei", sei.id, [ciRun({ key: `ci-${id}`, service: a, at: "2025-01-08T06:00:00.000Z", shas: [sha("s3")] })]);
     // Incidents; sent through the PagerDuty integration's object until its route lands.
@@ -250,6 +250,40 @@ describe("metrics over a scenario", () => {
     expect(staging.filters.environment).toBe("staging");
     expect(staging.deployment_frequency.count).toBe(1);
     expect(staging.change_lead_time).toMatchObject({ median_seconds: 10800, samples: 1 });
+  });
+
+  it("links explicitly by deployment id and change id before time, even to a deployment that arrives later", async () => {
+    const id = rnd();
+    const e = `e-${id}`;
+    const ops = await createIntegration("opslevel");
+    const pd = await createIntegration("pagerduty");
+    const devgrid = await createIntegration("devgrid");
+    await opslevelDeploy(ops.id, { id: `E1-${id}`, service: e, at: "2025-05-01 10:00:00", sha: `e1-${id}` });
+    await opslevelDeploy(ops.id, { id: `E2-${id}`, service: e, at: "2025-05-02 10:00:00", sha: `e2-${id}` });
+    await drain(ops.id);
+    // Sent through the PagerDuty integration's object until its route lands.
+    await ingestCanonical("pagerduty", pd.id, [
+      // By time this would be E2's; it names E1 by its vendor deployment id.
+      incident({ key: `J1-${id}`, service: e, created: "2025-05-02T12:00:00.000Z", resolved: "2025-05-02T13:00:00.000Z", deployment: `E1-${id}` }),
+      // Names a change no deployment carries yet, and no deployment precedes it: unlinked for now.
+      incident({ key: `J2-${id}`, service: e, created: "2025-05-01T09:00:00.000Z", change: `CHG-${id}` }),
+    ]);
+    await recomputeNow();
+    const window = `service=${e}&from=2025-05-01&to=2025-05-08`;
+    // E1 failed through J1 (recovered 2025-05-02 13:00, 97200 s after it); E2 did not.
+    expect((await metrics(window)).change_failure_rate).toMatchObject({ failed: 1, total: 2 });
+    expect((await metrics(window)).failed_deployment_recovery_time).toMatchObject({ median_seconds: 97200, samples: 1, unrecovered: 0 });
+
+    // The deployment carrying CHG arrives days later (a DevGrid change; sent through its object until its route lands).
+    await ingestCanonical("devgrid", devgrid.id, [deployEvent({ key: `E3-${id}`, service: e, at: "2025-05-05T10:00:00.000Z", sha: `e3-${id}`, status: "success", change: `CHG-${id}` })]);
+    await recomputeNow();
+    // J2 now links E3 explicitly, though created before it: E3 failed and, J2 being open, unrecovered.
+    const after = await metrics(window);
+    expect(after.change_failure_rate).toMatchObject({ failed: 2, total: 3 });
+    expect(after.failed_deployment_recovery_time).toMatchObject({ samples: 1, unrecovered: 1 });
+    const list = await callJson("GET", `/api/v1/incidents?integration=${pd.id}`, undefined, ADMIN);
+    const links = Object.fromEntries(list.json.items.map((i: any) => [i.dedup_key, i.linked_deployment?.finished_at ?? null]));
+    expect(links).toEqual({ [`J1-${id}`]: "2025-05-01T10:00:00.000Z", [`J2-${id}`]: "2025-05-05T10:00:00.000Z" });
   });
 
   it("re-attributes past events when a catalog alias appears", async () => {
