@@ -379,6 +379,30 @@ describe("metrics over a scenario", () => {
     expect(m.deployment_rework_rate.rework).toBe(0);
   });
 
+  it("buckets by ISO week and calendar month across a year end, in SQL as in the definitions", async () => {
+    const id = rnd();
+    const ops = await createIntegration("opslevel");
+    for (const [n, at] of [["1", "2026-12-31 10:00:00"], ["2", "2027-01-01 10:00:00"], ["3", "2027-01-04 10:00:00"]] as const) {
+      await opslevelDeploy(ops.id, { id: `y${n}-${id}`, service: `y-${id}`, at, sha: `y${n}-${id}` });
+    }
+    await drain(ops.id);
+    await recomputeNow();
+    const series = async (granularity: string) =>
+      (await callJson("GET", `/api/v1/metrics/timeseries?service=y-${id}&from=2026-12-30&to=2027-01-06&granularity=${granularity}`, undefined, ADMIN)).json.buckets.map(
+        (b: any) => [b.start, b.end, b.deployment_frequency.count, b.deployment_frequency.median_deploy_days_per_week],
+      );
+    // 2026-12-31 (Thu) and 2027-01-01 (Fri) are both in ISO week 2026-W53 (Mon 2026-12-28); 2027-01-04 starts W01.
+    expect(await series("week")).toEqual([
+      ["2026-12-30", "2027-01-04", 2, 2],
+      ["2027-01-04", "2027-01-06", 1, 1],
+    ]);
+    // Months split at the year end; January's part overlaps two ISO weeks with 1 and 1 deploy days.
+    expect(await series("month")).toEqual([
+      ["2026-12-30", "2027-01-01", 1, 1],
+      ["2027-01-01", "2027-01-06", 2, 1],
+    ]);
+  });
+
   it("answers CORS only for the configured origins", async () => {
     const app = createApp();
     const request = (origin: string) => new Request(`${BASE}/api/v1/metrics`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "GET" } });
