@@ -45,7 +45,7 @@ export async function startServer() {
   const port = await freePort();
   const child = spawn(
     "npx",
-    ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--log-level", "error"],
+    ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--log-level", process.env.BENCH_LOG_LEVEL ?? "error"],
     { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let output = "";
@@ -70,7 +70,7 @@ export async function startServer() {
     }
     rmSync(persistDir, { recursive: true, force: true });
   };
-  return { base, persistDir, child, stop };
+  return { base, persistDir, child, stop, output: () => output };
 }
 
 /** Calls the admin API. */
