@@ -3,14 +3,14 @@
  * `GET /api/v1/incidents` (newest first, cursor pagination, filters) and `/incidents/:id`, each
  * incident with the deployment the last recompute linked it to.
  */
-import { and, desc, eq, getTableColumns, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { database, type Database } from "../db/client";
-import { deployments, incidents, metricIncidents, services } from "../db/schema";
+import { deployments, incidents, metricIncidents } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
-import { encodeCursor, listQuery, type ListQuery } from "./pagination";
+import { encodeCursor, listConditions, listQuery } from "./pagination";
 
 type IncidentRow = Omit<typeof incidents.$inferSelect, "raw">;
 
@@ -82,21 +82,6 @@ async function linksOf(db: Database, ids: string[]): Promise<Map<string, Link>> 
   return new Map(rows.map((r) => [r.incidentId, r]));
 }
 
-function conditions(db: Database, q: ListQuery): SQL | undefined {
-  return and(
-    q.service === null ? undefined : eq(incidents.service, q.service),
-    q.team === null ? undefined : inArray(incidents.service, db.select({ slug: services.slug }).from(services).where(eq(services.team, q.team))),
-    q.environment === null ? undefined : eq(incidents.environment, q.environment),
-    q.status === null ? undefined : eq(incidents.status, q.status),
-    q.integration === null ? undefined : eq(incidents.integrationId, q.integration),
-    q.from === null ? undefined : gte(incidents.createdAt, q.from),
-    q.to === null ? undefined : lt(incidents.createdAt, q.to),
-    q.cursor === null
-      ? undefined
-      : or(lt(incidents.createdAt, q.cursor[0]), and(eq(incidents.createdAt, q.cursor[0]), lt(incidents.id, q.cursor[1]))),
-  );
-}
-
 export const incidentRoutes = new Hono<AppEnv>();
 incidentRoutes.use("*", requireReader);
 
@@ -106,7 +91,16 @@ incidentRoutes.get("/", listQuery, async (c) => {
   const rows = await db
     .select(listColumns)
     .from(incidents)
-    .where(conditions(db, q))
+    .where(
+      listConditions(db, q, {
+        service: incidents.service,
+        environment: incidents.environment,
+        status: incidents.status,
+        integrationId: incidents.integrationId,
+        time: incidents.createdAt,
+        id: incidents.id,
+      }),
+    )
     .orderBy(desc(incidents.createdAt), desc(incidents.id))
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);

@@ -6,7 +6,6 @@
 import { Hono } from "hono";
 import { isKnownService } from "../../catalog/known-services";
 import { upsertService } from "../../catalog/routes";
-import { database } from "../../db/client";
 import type { AppEnv } from "../../env";
 import { readJsonBody } from "../../http/body";
 import { ApiError } from "../../http/errors";
