@@ -158,9 +158,12 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
         WHERE c2.sha = c.sha AND q.service = m.service AND q.id <> m.id
       UNION ALL SELECT r.started_at FROM ci_run_commits rc CROSS JOIN ci_runs r ON r.id = rc.ci_run_id
         WHERE rc.sha = c.sha AND ${resolvedService("r.service_name", "r.service")} = m.service))`;
-  const linkCandidates = (where: string, from = "metric_deployments m") => `(SELECT m.id FROM ${from}
-      WHERE ${where} AND +m.service = i.service AND m.counted = 1
-      ORDER BY m.environment = i.environment DESC, m.at <= i.created_at DESC, m.at DESC, m.id DESC LIMIT 1)`;
+  // The sort keys that compare with the incident are computed in a derived table: SQLite 3.47
+  // (the D1 of wrangler dev's workerd) refuses an ORDER BY that names an outer query's column.
+  const linkCandidates = (where: string, from = "metric_deployments m") => `(SELECT x.id FROM (
+        SELECT m.id, m.environment = i.environment AS same_environment, m.at <= i.created_at AS before_incident, m.at FROM ${from}
+        WHERE ${where} AND +m.service = i.service AND m.counted = 1) x
+      ORDER BY x.same_environment DESC, x.before_incident DESC, x.at DESC, x.id DESC LIMIT 1)`;
   const linked = `metric_incidents i WHERE i.deployment_id = ${md}.id`;
   const next = `metric_deployments n WHERE n.id = ${md}.next_id AND n.rollback = 1`;
   const daySums = "sum(m.counted), sum(1 - m.counted), sum(m.failed), sum(m.rework)";
