@@ -1,7 +1,8 @@
 /**
- * Scenario tests of the metrics engine through the real routes: history posted through OpsLevel's
- * route and through integrations' Durable Objects (PagerDuty, DevLake, Harness SEI), then the
- * recompute, then every figure checked against values worked out by hand in the comments.
+ * Scenario tests of the metrics engine through the real routes: history posted through the
+ * vendors' own webhooks (OpsLevel, DevLake, Harness SEI, PagerDuty, DevGrid) and our generic
+ * format where an incident names what it follows, then the recompute, then every figure checked
+ * against values worked out by hand in the comments.
  */
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -10,9 +11,10 @@ import { createApp } from "../src/app";
 import { metricsObject } from "../src/metrics/assemble";
 import { windowFigures } from "../src/metrics/figures";
 import { recompute } from "../src/metrics/job";
-import type { CanonicalEvent } from "../src/events/canonical";
-import type { Vendor } from "../src/ingest/protocol";
-import { ADMIN, BASE, callJson, createIntegration, drain, env, integrationStub, putService } from "./helpers";
+import pdResolved from "./fixtures/pagerduty/incident.resolved.json";
+import pdTriggered from "./fixtures/pagerduty/incident.triggered.json";
+import { ADMIN, BASE, callJson, createIntegration, drain, env, putService, type CreatedIntegration } from "./helpers";
+import { hmacHex, postRaw } from "./signing";
 
 const rnd = () => crypto.randomUUID().slice(0, 8);
 
@@ -32,63 +34,37 @@ async function opslevelDeploy(integrationId: string, d: { id: string; service: s
   expect(res.status, res.text).toBe(202);
 }
 
-/**
- * Sends canonical events through an integration's Durable Object: the real ingest path, for what
- * OpsLevel cannot express. Switch to the vendor's route once it exists.
- */
-async function ingestCanonical(vendor: Vendor, integrationId: string, events: CanonicalEvent[]) {
-  const reply = await integrationStub(integrationId).ingest({
-    vendor,
-    credential: { kind: "id" },
-    commands: events.map((event) => ({ op: "record" as const, event, mode: "update" as const })),
-  });
-  expect(reply.ok).toBe(true);
-  await drain(integrationId);
+/** Posts one incident as PagerDuty's V3 webhook does: the documented event, signed with the integration's secret. */
+async function pagerdutyIncident(pd: CreatedIntegration, e: { key: string; service: string; created: string; resolved?: string }) {
+  const body = structuredClone(e.resolved ? pdResolved : pdTriggered);
+  body.event.id = crypto.randomUUID();
+  body.event.occurred_at = e.resolved ?? e.created;
+  body.event.data = { ...body.event.data, id: e.key, created_at: e.created, title: `incident ${e.key}`, service: { ...body.event.data.service, summary: e.service } };
+  const text = JSON.stringify(body);
+  const res = await postRaw(`/webhooks/pagerduty/${pd.id}`, text, { "x-webhook-id": crypto.randomUUID(), "x-pagerduty-signature": `v1=${await hmacHex(pd.secret, text)}` });
+  expect(res.status, res.text).toBe(202);
+  expect(res.json).toEqual({ result: "ok" });
 }
 
-const noHints = { repositories: [], names: [] };
+/** The bearer header of the integrations that take their secret that way. */
+const bearer = (integration: CreatedIntegration) => ({ authorization: `Bearer ${integration.secret}` });
 
-function incident(e: { key: string; service: string; created: string; resolved?: string; sha?: string; deployment?: string; change?: string }): CanonicalEvent {
-  return {
-    type: "incident",
+/** Posts one incident in our own format, which can name the deployment, change or sha it follows. */
+async function genericIncident(
+  generic: CreatedIntegration,
+  e: { key: string; service: string; created: string; resolved?: string; sha?: string; deployment?: string; change?: string },
+) {
+  const body = {
     dedup_key: e.key,
     service: e.service,
-    service_hints: noHints,
-    environment: null,
-    status: e.resolved ? "resolved" : "open",
-    counted: true,
     title: `incident ${e.key}`,
-    url: null,
     created_at: e.created,
     resolved_at: e.resolved ?? null,
     links: { change_id: e.change ?? null, deployment_id: e.deployment ?? null, commit_sha: e.sha ?? null },
-    raw: { key: e.key },
   };
-}
-
-function deployEvent(e: { key: string; service: string; at: string; sha: string; status?: "success" | "failure"; change?: string }): CanonicalEvent {
-  return {
-    type: "deployment",
-    dedup_key: e.key,
-    service: e.service,
-    service_hints: noHints,
-    environment: "production",
-    status: e.status ?? "failure",
-    kind: null,
-    started_at: null,
-    finished_at: e.at,
-    deploy_number: null,
-    change_id: e.change ?? null,
-    url: null,
-    description: null,
-    deployer: null,
-    commits: [{ sha: e.sha, repository: null, branch: null, message: null, committed_at: null, authored_at: null }],
-    raw: { key: e.key },
-  };
-}
-
-function ciRun(e: { key: string; service: string; at: string; shas: string[] }): CanonicalEvent {
-  return { type: "ci_run", dedup_key: e.key, service: e.service, service_hints: noHints, status: "success", started_at: e.at, finished_at: null, commits: e.shas, raw: { key: e.key } };
+  const res = await callJson("POST", `/webhooks/generic/${generic.id}/incidents`, body, bearer(generic));
+  expect(res.status, res.text).toBe(202);
+  expect(res.json.results.map((r: any) => r.result)).toEqual(["ok"]);
 }
 
 async function recomputeNow(full = false) {
@@ -125,6 +101,8 @@ const WINDOW = "from=2025-01-06&to=2025-01-20";
  *   B2 01-16 12:00 b2, committed 00:00         lead 43200
  *   I4 01-12 12:00-13:00: B1 is 10 days old, beyond the 168 h link window -> unlinked; restore 3600
  * Service C (another team): I3 01-10 13:00-14:00 must not link to A5.
+ * Posted through: OpsLevel (the A, B and staging deploys), DevLake (A3 and I2), Harness SEI (the CI
+ * run), PagerDuty (I3, I4 and the late I5), and the generic format (I1, which names its sha).
  */
 describe("metrics over a scenario", () => {
   it("computes every figure of the definitions, and a late incident changes them at the next recompute", async () => {
@@ -135,8 +113,10 @@ describe("metrics over a scenario", () => {
     await putService(c, { name: "C", team: `other-${id}` });
     const ops = await createIntegration("opslevel");
     const pd = await createIntegration("pagerduty");
-    const devlake = await createIntegration("devlake");
-    const sei = await createIntegration("harness-sei");
+    const generic = await createIntegration("generic");
+    // One DevLake webhook and one SEI integration per service, as DevLake advises: they name A.
+    const devlake = await createIntegration("devlake", { service: a });
+    const sei = await createIntegration("harness-sei", { service: a });
     const sha = (s: string) => `${s}-${id}`;
 
     const deploys = [
@@ -155,17 +135,44 @@ describe("metrics over a scenario", () => {
     ];
     for (const d of deploys) await opslevelDeploy(ops.id, { ...d, id: `${d.id}-${id}` });
     await drain(ops.id);
-    // DevLake can report failed deploys; sent through its integration's object until its route lands.
-    await ingestCanonical("devlake", devlake.id, [deployEvent({ key: `A3-${id}`, service: a, at: "2025-01-08T12:00:00.000Z", sha: sha("s3") })]);
-    // A Harness SEI CI run that saw s3 first; sent through its integration's object until its route lands.
-    await ingestCanonical("harness-sei", sei.id, [ciRun({ key: `ci-${id}`, service: a, at: "2025-01-08T06:00:00.000Z", shas: [sha("s3")] })]);
-    // Incidents; sent through the PagerDuty integration's object until its route lands.
-    await ingestCanonical("pagerduty", pd.id, [
-      incident({ key: `I1-${id}`, service: a, created: "2025-01-07T13:00:00.000Z", resolved: "2025-01-07T15:00:00.000Z", sha: sha("s2") }),
-      incident({ key: `I2-${id}`, service: a, created: "2025-01-15T18:00:00.000Z" }),
-      incident({ key: `I3-${id}`, service: c, created: "2025-01-10T13:00:00.000Z", resolved: "2025-01-10T14:00:00.000Z" }),
-      incident({ key: `I4-${id}`, service: b, created: "2025-01-12T12:00:00.000Z", resolved: "2025-01-12T13:00:00.000Z" }),
-    ]);
+    // DevLake reports the failed deploy A3.
+    const a3 = {
+      pipeline_id: `A3-${id}`,
+      environment: "PRODUCTION",
+      repo_url: `https://github.com/acme/a-${id}`,
+      commit_sha: sha("s3"),
+      start_time: "2025-01-08T11:50:00+00:00",
+      end_time: "2025-01-08T12:00:00+00:00",
+      result: "FAILURE",
+    };
+    const a3Res = await callJson("POST", `/plugins/webhook/${devlake.id}/deployments`, a3, bearer(devlake));
+    expect(a3Res.status, a3Res.text).toBe(200);
+    // A Harness SEI CI run that saw s3 first, at its start.
+    const ci = {
+      pipeline: "build",
+      job_full_name: "build-a",
+      qualified_name: "build-a",
+      instance_name: "Jenkins",
+      instance_guid: `jenkins-${id}`,
+      execution_id: `ci-${id}`,
+      start_time: Date.parse("2025-01-08T06:00:00.000Z"),
+      duration: 300000,
+      result: "SUCCESS",
+      scm_commit_ids: [sha("s3")],
+      ci: true,
+      cd: false,
+    };
+    const ciRes = await callJson("POST", "/v1/custom-cicd", ci, bearer(sei));
+    expect(ciRes.status, ciRes.text).toBe(202);
+    // Incidents. I1 names the sha it follows, which only the generic format can say.
+    await genericIncident(generic, { key: `I1-${id}`, service: a, created: "2025-01-07T13:00:00.000Z", resolved: "2025-01-07T15:00:00.000Z", sha: sha("s2") });
+    // I2 is a DevLake issue of type INCIDENT, still to do.
+    const i2 = { issue_key: `I2-${id}`, title: `incident I2-${id}`, type: "INCIDENT", status: "TODO", created_date: "2025-01-15T18:00:00+00:00" };
+    const i2Res = await callJson("POST", `/plugins/webhook/${devlake.id}/issues`, i2, bearer(devlake));
+    expect(i2Res.status, i2Res.text).toBe(200);
+    await pagerdutyIncident(pd, { key: `I3-${id}`, service: c, created: "2025-01-10T13:00:00.000Z", resolved: "2025-01-10T14:00:00.000Z" });
+    await pagerdutyIncident(pd, { key: `I4-${id}`, service: b, created: "2025-01-12T12:00:00.000Z", resolved: "2025-01-12T13:00:00.000Z" });
+    for (const integration of [devlake, sei, generic, pd]) await drain(integration.id);
 
     const summary = await recomputeNow();
     expect(summary.duration_ms).toBeGreaterThanOrEqual(0);
@@ -202,17 +209,21 @@ describe("metrics over a scenario", () => {
     expect(before.deployment_rework_rate).toMatchObject({ rework: 2, total: 8, rate: 0.25 });
 
     // Links as the incidents API shows them.
-    const list = await callJson("GET", `/api/v1/incidents?integration=${pd.id}`, undefined, ADMIN);
-    const byKey = Object.fromEntries(list.json.items.map((i: any) => [i.dedup_key, i]));
+    const byKey: Record<string, any> = {};
+    for (const integration of [generic, devlake, pd]) {
+      const list = await callJson("GET", `/api/v1/incidents?integration=${integration.id}`, undefined, ADMIN);
+      for (const item of list.json.items) byKey[item.dedup_key] = item;
+    }
     expect(byKey[`I1-${id}`].linked_deployment).toMatchObject({ linked_by: "explicit", service: a, finished_at: "2025-01-07T12:00:00.000Z" });
     expect(byKey[`I2-${id}`].linked_deployment).toMatchObject({ linked_by: "time", finished_at: "2025-01-15T12:00:00.000Z" });
     expect(byKey[`I3-${id}`].linked_deployment).toBeNull();
     expect(byKey[`I4-${id}`].linked_deployment).toBeNull();
     const detail = await callJson("GET", `/api/v1/incidents/${byKey[`I2-${id}`].id}`, undefined, ADMIN);
-    expect(detail.json).toMatchObject({ raw: { key: `I2-${id}` }, resolved_at: null, linked_deployment: { linked_by: "time" } });
+    expect(detail.json).toMatchObject({ raw: i2, resolved_at: null, linked_deployment: { linked_by: "time" } });
 
     // A late incident on B2 (01-16 13:00-14:00) arrives: nothing moves until the next recompute.
-    await ingestCanonical("pagerduty", pd.id, [incident({ key: `I5-${id}`, service: b, created: "2025-01-16T13:00:00.000Z", resolved: "2025-01-16T14:00:00.000Z" })]);
+    await pagerdutyIncident(pd, { key: `I5-${id}`, service: b, created: "2025-01-16T13:00:00.000Z", resolved: "2025-01-16T14:00:00.000Z" });
+    await drain(pd.id);
     expect((await metrics(`team=${team}&${WINDOW}`)).change_failure_rate.failed).toBe(3);
     const incremental = await recomputeNow();
     expect(incremental.mode).toBe("incremental");
@@ -256,32 +267,38 @@ describe("metrics over a scenario", () => {
     const id = rnd();
     const e = `e-${id}`;
     const ops = await createIntegration("opslevel");
-    const pd = await createIntegration("pagerduty");
+    const generic = await createIntegration("generic");
     const devgrid = await createIntegration("devgrid");
     await opslevelDeploy(ops.id, { id: `E1-${id}`, service: e, at: "2025-05-01 10:00:00", sha: `e1-${id}` });
     await opslevelDeploy(ops.id, { id: `E2-${id}`, service: e, at: "2025-05-02 10:00:00", sha: `e2-${id}` });
     await drain(ops.id);
-    // Sent through the PagerDuty integration's object until its route lands.
-    await ingestCanonical("pagerduty", pd.id, [
-      // By time this would be E2's; it names E1 by its vendor deployment id.
-      incident({ key: `J1-${id}`, service: e, created: "2025-05-02T12:00:00.000Z", resolved: "2025-05-02T13:00:00.000Z", deployment: `E1-${id}` }),
-      // Names a change no deployment carries yet, and no deployment precedes it: unlinked for now.
-      incident({ key: `J2-${id}`, service: e, created: "2025-05-01T09:00:00.000Z", change: `CHG-${id}` }),
-    ]);
+    // By time this would be E2's; it names E1 by its vendor deployment id.
+    await genericIncident(generic, { key: `J1-${id}`, service: e, created: "2025-05-02T12:00:00.000Z", resolved: "2025-05-02T13:00:00.000Z", deployment: `E1-${id}` });
+    // Names a change no deployment carries yet, and no deployment precedes it: unlinked for now.
+    await genericIncident(generic, { key: `J2-${id}`, service: e, created: "2025-05-01T09:00:00.000Z", change: `CHG-${id}` });
+    await drain(generic.id);
     await recomputeNow();
     const window = `service=${e}&from=2025-05-01&to=2025-05-08`;
     // E1 failed through J1 (recovered 2025-05-02 13:00, 97200 s after it); E2 did not.
     expect((await metrics(window)).change_failure_rate).toMatchObject({ failed: 1, total: 2 });
     expect((await metrics(window)).failed_deployment_recovery_time).toMatchObject({ median_seconds: 97200, samples: 1, unrecovered: 0 });
 
-    // The deployment carrying CHG arrives days later (a DevGrid change; sent through its object until its route lands).
-    await ingestCanonical("devgrid", devgrid.id, [deployEvent({ key: `E3-${id}`, service: e, at: "2025-05-05T10:00:00.000Z", sha: `e3-${id}`, status: "success", change: `CHG-${id}` })]);
+    // The deployment carrying CHG arrives days later, as a DevGrid change.
+    const e3 = {
+      type: "event-deploy",
+      entityId: e,
+      timestamp: "2025-05-05T10:00:00.000Z",
+      attributes: { env: "production", status: "success", build_commit_sha: `e3-${id}`, change_id: `CHG-${id}`, dedup_id: `E3-${id}` },
+    };
+    const e3Res = await callJson("POST", "/events", { events: [e3] }, { "x-api-key": devgrid.secret });
+    expect(e3Res.status, e3Res.text).toBe(201);
+    await drain(devgrid.id);
     await recomputeNow();
     // J2 now links E3 explicitly, though created before it: E3 failed and, J2 being open, unrecovered.
     const after = await metrics(window);
     expect(after.change_failure_rate).toMatchObject({ failed: 2, total: 3 });
     expect(after.failed_deployment_recovery_time).toMatchObject({ samples: 1, unrecovered: 1 });
-    const list = await callJson("GET", `/api/v1/incidents?integration=${pd.id}`, undefined, ADMIN);
+    const list = await callJson("GET", `/api/v1/incidents?integration=${generic.id}`, undefined, ADMIN);
     const links = Object.fromEntries(list.json.items.map((i: any) => [i.dedup_key, i.linked_deployment?.finished_at ?? null]));
     expect(links).toEqual({ [`J1-${id}`]: "2025-05-01T10:00:00.000Z", [`J2-${id}`]: "2025-05-05T10:00:00.000Z" });
   });
@@ -321,8 +338,8 @@ describe("metrics over a scenario", () => {
       await opslevelDeploy(ops.id, { id: `d${n}-${id}`, service: `s-${id}`, at, sha: `x${n}-${id}`, date });
     }
     await drain(ops.id);
-    // Sent through the PagerDuty integration's object until its route lands.
-    await ingestCanonical("pagerduty", pd.id, [incident({ key: `P-${id}`, service: `s-${id}`, created: "2025-03-12T11:00:00.000Z", resolved: "2025-03-12T11:30:00.000Z" })]);
+    await pagerdutyIncident(pd, { key: `P-${id}`, service: `s-${id}`, created: "2025-03-12T11:00:00.000Z", resolved: "2025-03-12T11:30:00.000Z" });
+    await drain(pd.id);
 
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.parse("2025-03-16T00:00:00.000Z"), cron: "0 0 * * *" }), env, ctx);
