@@ -51,6 +51,11 @@ describe("GET /api/v1/deployments", () => {
     expect(res.json.errors.map((e: any) => e.detail).join(" ")).toContain(detail);
   });
 
+  it("names a parameter once when its message already starts with it", async () => {
+    const res = await callJson("GET", "/api/v1/deployments?from=2019-13-45", undefined, ADMIN);
+    expect(res.json.errors[0].detail).toBe('from is not a valid date or time: "2019-13-45"');
+  });
+
   it("answers 404 for an unknown deployment", async () => {
     expect((await callJson("GET", "/api/v1/deployments/nope", undefined, ADMIN)).status).toBe(404);
   });

@@ -21,7 +21,8 @@ export function problemsOf(error: { issues: readonly z.core.$ZodIssue[] }): Prob
     if (issue.message === MISSING) {
       return field ? { field, detail: `${MISSING}: ${field}` } : { field, detail: "the request body must be a JSON object" };
     }
-    return { field, detail: field ? `${field}: ${issue.message}` : issue.message };
+    const named = field === null || issue.message.startsWith(`${field} `);
+    return { field, detail: named ? issue.message : `${field}: ${issue.message}` };
   });
 }
 
