@@ -14,7 +14,7 @@ const deploy = (service) =>
   });
 
 export async function benchIngest({ base, persistDir }, { duration, connections }) {
-  const integration = await admin(base, "POST", "/api/v1/integrations", { vendor: "opslevel", name: "bench" });
+  const integration = await admin(base, "POST", "/api/v1/integrations", { vendor: "opslevel", name: "bench", rate_limit: { requests_per_second: 1_000_000, burst: 1_000_000 } });
   await admin(base, "PUT", "/api/v1/services/bench-service", { name: "Bench service" });
   // Warm both paths so neither measurement pays for first compilation.
   await load({ url: `${base}/healthz`, duration: 2, connections });
