@@ -168,7 +168,8 @@ describe("auth matrix: admin and read API", () => {
   it("answers 401 to no, wrong and integration credentials on read routes, alike for existing and unknown ids", async () => {
     const integration = await createIntegration("generic");
     for (const [method, path] of readRoutes) {
-      for (const auth of [{}, { authorization: "Bearer wrong" }, { authorization: `Bearer ${integration.secret}` }]) {
+      const auths: Record<string, string>[] = [{}, { authorization: "Bearer wrong" }, { authorization: `Bearer ${integration.secret}` }];
+      for (const auth of auths) {
         const existing = await callJson(method, path(integration.id), undefined, auth);
         const unknown = await callJson(method, path(crypto.randomUUID()), undefined, auth);
         expect(existing.status, `${method} ${path("<id>")}`).toBe(401);

@@ -97,7 +97,8 @@ export const VENDOR_ROUTES: VendorRoute[] = [
     },
     request: async (t, _body, c) => {
       const key = cred(t, c);
-      return { path: "/events", headers: key === null ? {} : { "x-api-key": key } };
+      const headers: Record<string, string> = key === null ? {} : { "x-api-key": key };
+      return { path: "/events", headers };
     },
   },
   {
@@ -138,7 +139,8 @@ export const VENDOR_ROUTES: VendorRoute[] = [
     },
     request: async (t, _body, c) => {
       const key = cred(t, c);
-      return { path: `/webhooks/gitlab/${t.id}`, headers: key === null ? {} : { "x-gitlab-token": key } };
+      const headers: Record<string, string> = key === null ? {} : { "x-gitlab-token": key };
+      return { path: `/webhooks/gitlab/${t.id}`, headers };
     },
   },
   {
@@ -152,7 +154,8 @@ export const VENDOR_ROUTES: VendorRoute[] = [
     },
     request: async (t, body, c) => {
       const key = cred(t, c);
-      return { path: `/webhooks/pagerduty/${t.id}`, headers: key === null ? {} : { "x-pagerduty-signature": `v1=${await hmacHex(key, body)}` } };
+      const headers: Record<string, string> = key === null ? {} : { "x-pagerduty-signature": `v1=${await hmacHex(key, body)}` };
+      return { path: `/webhooks/pagerduty/${t.id}`, headers };
     },
   },
   genericRoute("deployments", generic),

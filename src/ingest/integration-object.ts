@@ -10,7 +10,7 @@ import type { CanonicalEvent, StoredRecord } from "../events/canonical";
 import { timingSafeEqualHex, randomId } from "../lib/crypto";
 import { normalizeEnvironment } from "../lib/environment";
 import { writeRecords } from "./drain";
-import type { Command, CommandResult, IngestReply, IngestRequest, IntegrationConfig, SecretRoll, Vendor } from "./protocol";
+import type { Command, CommandResult, IngestReply, IngestRequest, IntegrationConfig, RateLimit, SecretRoll, Vendor } from "./protocol";
 import { defaultRateLimit, TokenBucket } from "./rate-limit";
 import { supersedes } from "./supersede";
 
@@ -45,11 +45,13 @@ export class IntegrationObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private config: { value: IntegrationConfig; revoked: boolean } | null | undefined;
   private bucket: TokenBucket | undefined;
+  private readonly defaultLimit: RateLimit;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    this.defaultLimit = defaultRateLimit(env.RATE_LIMIT_PER_SECOND, env.RATE_LIMIT_BURST);
   }
 
   /** Stores the integration's config; called once when the integration is created. */
@@ -163,7 +165,7 @@ export class IntegrationObject extends DurableObject<Env> {
 
   /** Spends one token of the integration's bucket: 0 when allowed, else the seconds to wait. */
   private takeToken(config: IntegrationConfig): number {
-    const limit = config.rate_limit ?? defaultRateLimit(this.env.RATE_LIMIT_PER_SECOND, this.env.RATE_LIMIT_BURST);
+    const limit = config.rate_limit ?? this.defaultLimit;
     if (!this.bucket?.fits(limit)) this.bucket = new TokenBucket(limit, Date.now());
     return this.bucket.take(Date.now());
   }
