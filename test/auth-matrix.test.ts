@@ -1,6 +1,7 @@
+import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import opslevelServiceCreated from "./fixtures/opslevel/service-created.json";
-import { ADMIN, callJson, countRows, createIntegration, drain, type CreatedIntegration } from "./helpers";
+import { ADMIN, BASE, callJson, countRows, createIntegration, drain, type CreatedIntegration } from "./helpers";
 import { errorDetails, send, VENDOR_ROUTES, type Target, type VendorRoute } from "./vendor-routes";
 
 let readToken: string;
@@ -122,6 +123,21 @@ describe("auth matrix: the other vendor routes", () => {
     }
     expect(new Set(texts).size).toBe(1);
     expect((await close(owner.id, {})).status).toBe(401);
+  });
+});
+
+describe("signatures are checked on the raw bytes, before parsing", () => {
+  it.each(["github", "pagerduty"])("%s: a wrongly signed malformed body is a 401, not a 400; re-serialised bytes do not verify", async (vendor) => {
+    const route = VENDOR_ROUTES.find((r) => r.vendor === vendor)!;
+    const integration = await createIntegration(vendor);
+    const malformed = await send(route, integration, "{not json", "wrong-key-0123456789");
+    expect(malformed.status).toBe(401);
+    // Signed over compact JSON, sent pretty-printed: same document, other bytes.
+    const body = JSON.parse(validBody(route));
+    const { path, headers } = await route.request(integration, JSON.stringify(body));
+    const res = await SELF.fetch(`${BASE}${path}`, { method: "POST", body: JSON.stringify(body, null, 2), headers: { "content-type": "application/json", ...headers } });
+    expect(res.status).toBe(401);
+    expect(await storedFor(integration.id)).toBe(0);
   });
 });
 

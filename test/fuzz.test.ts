@@ -12,7 +12,7 @@ import { ADMIN, BASE, callJson, createIntegration, drain, env, type CreatedInteg
 import { errorDetails, send, VENDOR_ROUTES, type VendorRoute } from "./vendor-routes";
 
 /** Few runs each: the whole suite must stay quick on two cores. */
-const RUNS = { numRuns: 20 };
+const RUNS = { numRuns: 12 };
 vi.setConfig({ testTimeout: 600_000 });
 const UNLIMITED = { rate_limit: { requests_per_second: 1_000_000, burst: 1_000_000 } };
 
@@ -220,7 +220,7 @@ describe.each(VENDOR_ROUTES.map((r) => [r.name, r] as const))("fuzz: %s", (_name
         if (res.status >= 400) expectNamedError(route, { status: res.status, text: reply, json });
         await ledger.check({ status: res.status, json }, body);
       }),
-      { numRuns: 10 },
+      { numRuns: 6 },
     );
   });
 });
@@ -247,7 +247,7 @@ describe("fuzz: unknown fields", () => {
         }
         await ledger.check(res, body);
       }),
-      { numRuns: 8 },
+      { numRuns: 5 },
     );
   });
 });
@@ -267,7 +267,7 @@ describe("fuzz: paths and methods", () => {
         const json = JSON.parse(text);
         if (res.status >= 400) expectNamedError({ errorShape: json?.success === false ? "devlake" : "standard" }, { status: res.status, text, json });
       }),
-      { numRuns: 8 },
+      { numRuns: 40 },
     );
   });
 });

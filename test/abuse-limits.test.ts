@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import documented from "./fixtures/opslevel/deploy.json";
 import single from "./fixtures/devlake/deployment-single.json";
+import workflow1 from "./fixtures/devgrid/workflow-1-basic.json";
 import { defaultRateLimit, TokenBucket } from "../src/ingest/rate-limit";
 import { ADMIN, callJson, createIntegration, env } from "./helpers";
 import { storedCount } from "./stored";
@@ -95,5 +96,20 @@ describe("per-integration rate limit", () => {
     const res = await callJson("POST", "/api/v1/integrations", { vendor: "opslevel", name: "x", rate_limit: { requests_per_second: 0, burst: 1 } }, ADMIN);
     expect(res.status).toBe(400);
     expect(res.json.errors[0].detail).toContain("rate_limit.requests_per_second");
+  });
+});
+
+describe("batch caps", () => {
+  it("refuses more than 500 DevGrid events with 413 naming the limit, storing none of them", async () => {
+    const integration = await createIntegration("devgrid");
+    const event = workflow1.events[0]!;
+    const events = (n: number) => Array.from({ length: n }, (_, i) => ({ ...event, attributes: { ...event.attributes, dedup_id: `cap-${integration.id}-${i}` } }));
+    const tooMany = await callJson("POST", "/events", { events: events(501) }, { "x-api-key": integration.secret });
+    expect(tooMany.status).toBe(413);
+    expect(tooMany.json.errors[0].detail).toBe("events: at most 500 items per request, got 501; split them into several requests");
+    expect(await storedCount("deployments", integration.id)).toBe(0);
+    const most = await callJson("POST", "/events", { events: events(500) }, { "x-api-key": integration.secret });
+    expect(most.status, most.text).toBe(201);
+    expect(await storedCount("deployments", integration.id)).toBe(500);
   });
 });
