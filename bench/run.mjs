@@ -3,6 +3,7 @@
 // side by side with /healthz, then prints a table (or, with --json, one JSON object last).
 import { parseArgs } from "node:util";
 import { benchIngest } from "./lib/ingest.mjs";
+import { benchRead } from "./lib/read.mjs";
 import { startServer } from "./lib/server.mjs";
 
 const { values } = parseArgs({
@@ -34,6 +35,10 @@ try {
   if (wanted("ingest")) {
     log("ingest: OpsLevel deploys vs /healthz ...");
     report.ingest = await benchIngest(server, options);
+  }
+  if (wanted("read")) {
+    log("read: a snapshot window vs /healthz, and ad-hoc 90-day windows ...");
+    report.read = await benchRead(server, options);
   }
 } finally {
   server.stop();

@@ -5,11 +5,14 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { deploymentRoutes } from "./api/deployments";
+import { incidentRoutes } from "./api/incidents";
 import { catalogRoutes } from "./catalog/routes";
 import type { AppEnv } from "./env";
 import { ApiError, standardErrorFormat } from "./http/errors";
+import { readCors } from "./http/cors";
 import { methodNotAllowedHandler } from "./http/method-not-allowed";
 import { integrationRoutes } from "./integrations/routes";
+import { metricsRoutes } from "./metrics/routes";
 import { tokenRoutes } from "./tokens/routes";
 import { genericRoutes } from "./vendors/generic/routes";
 import { githubRoutes } from "./vendors/github/routes";
@@ -26,6 +29,9 @@ function toApiError(error: unknown): ApiError | null {
   return null;
 }
 
+/** The read API that browser dashboards may call cross-origin (`CORS_ORIGINS`). */
+const READ_PATHS = ["/api/v1/metrics", "/api/v1/metrics/*", "/api/v1/deployments", "/api/v1/deployments/*", "/api/v1/incidents", "/api/v1/incidents/*", "/api/v1/suggestions"];
+
 /** Builds the app. */
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -40,6 +46,7 @@ export function createApp() {
     }
   });
 
+  for (const path of READ_PATHS) app.use(path, readCors);
   app.route("/", opslevelRoutes);
   app.route("/", githubRoutes);
   app.route("/", gitlabRoutes);
@@ -52,6 +59,8 @@ export function createApp() {
   app.route("/api/v1/tokens", tokenRoutes);
   app.route("/api/v1", catalogRoutes);
   app.route("/api/v1/deployments", deploymentRoutes);
+  app.route("/api/v1/incidents", incidentRoutes);
+  app.route("/api/v1", metricsRoutes);
 
   const notFound = methodNotAllowedHandler(app);
   app.notFound((c) => notFound(c.req.raw));

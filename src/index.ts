@@ -4,6 +4,8 @@
  */
 import { createApp } from "./app";
 import type { Env } from "./env";
+import { recompute } from "./metrics/job";
+import { linkWindowHours } from "./metrics/routes";
 
 export { IntegrationObject } from "./ingest/integration-object";
 
@@ -11,7 +13,9 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  async scheduled(controller, _env, _ctx) {
-    console.log(`cron ${controller.cron} at ${new Date(controller.scheduledTime).toISOString()}`);
+  /** The nightly Cron Trigger runs the same recompute as `POST /api/v1/recompute`. */
+  async scheduled(controller, env, _ctx) {
+    const summary = await recompute(env.DB, { linkWindowHours: linkWindowHours(env), now: new Date(controller.scheduledTime) });
+    console.log(`cron ${controller.cron}: recompute ${JSON.stringify(summary)}`);
   },
 } satisfies ExportedHandler<Env>;

@@ -47,7 +47,8 @@ describe("cross-cutting HTTP behaviour", () => {
 describe("bad input stores nothing and names the problem", () => {
   const cases: [string, string | unknown, number, string][] = [
     ["truncated JSON", '{"service": "a", "description": "b", "deployed_at": "2019-02-01 13:28:33", "deployer": {"name": "x"', 400, "malformed JSON"],
-    ["trailing comma", '{"service": "a",}', 400, "position"],
+    ["trailing comma", '{"service": "a",}', 400, "position 16 (line 1 column 17)"],
+    ["not JSON at all", "hello", 400, "position 0 (line 1 column 1)"],
     ["empty body", "", 400, "malformed JSON: the request body is empty"],
     ["not UTF-8", new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), 400, "not valid UTF-8"],
     ["an array", [documented], 400, "expected object"],

@@ -1,18 +1,40 @@
-// A thin promise wrapper over autocannon with the figures the report needs.
+// Load generation with autocannon, and side-by-side runs that interleave two targets in short
+// rounds so that background noise on the machine weighs on both alike.
 import autocannon from "autocannon";
 
 /**
- * Runs autocannon and returns rps, latency percentiles and counts of 2xx and other replies.
+ * Runs autocannon once.
  * @param {import("autocannon").Options} options
  */
 export async function load(options) {
   const result = await autocannon({ connections: 32, duration: 10, ...options });
   return {
-    rps: result.requests.average,
     total: result.requests.total,
+    seconds: result.duration,
     ok: result["2xx"],
     non2xx: result.non2xx + result.errors + result.timeouts,
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
   };
+}
+
+/**
+ * Runs `a` and `b` alternately for `rounds` rounds of `duration / rounds` seconds each and sums
+ * them up: rps over the whole time, and the worst round's p50 and p99.
+ */
+export async function sideBySide(a, b, { duration, connections, rounds = 5 }) {
+  const slice = Math.max(1, Math.round(duration / rounds));
+  const runs = { a: [], b: [] };
+  for (let i = 0; i < rounds; i++) {
+    runs.a.push(await load({ ...a, duration: slice, connections }));
+    runs.b.push(await load({ ...b, duration: slice, connections }));
+  }
+  const sum = (list) => ({
+    rps: list.reduce((n, r) => n + r.total, 0) / list.reduce((n, r) => n + r.seconds, 0),
+    ok: list.reduce((n, r) => n + r.ok, 0),
+    non2xx: list.reduce((n, r) => n + r.non2xx, 0),
+    p50_ms: Math.max(...list.map((r) => r.p50_ms)),
+    p99_ms: Math.max(...list.map((r) => r.p99_ms)),
+  });
+  return { a: sum(runs.a), b: sum(runs.b) };
 }

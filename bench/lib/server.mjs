@@ -40,12 +40,12 @@ export async function d1File(persistDir, file) {
 
 /** Starts a fresh server. Returns its base URL, persist dir, process and a stop function. */
 export async function startServer() {
-  const persistDir = mkdtempSync(join(tmpdir(), "dora-bench-"));
+  const persistDir = mkdtempSync(join(process.env.BENCH_STATE_DIR ?? "/dev/shm", "dora-bench-"));
   await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
   const port = await freePort();
   const child = spawn(
     "npx",
-    ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--log-level", "error"],
+    ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--log-level", process.env.BENCH_LOG_LEVEL ?? "error"],
     { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let output = "";
@@ -70,7 +70,7 @@ export async function startServer() {
     }
     rmSync(persistDir, { recursive: true, force: true });
   };
-  return { base, persistDir, child, stop };
+  return { base, persistDir, child, stop, output: () => output };
 }
 
 /** Calls the admin API. */

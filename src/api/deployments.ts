@@ -2,14 +2,14 @@
  * @module
  * `GET /api/v1/deployments` (newest first, cursor pagination, filters) and `/deployments/:id`.
  */
-import { and, desc, eq, getTableColumns, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { database, type Database } from "../db/client";
-import { deploymentCommits, deployments, services } from "../db/schema";
+import { deploymentCommits, deployments } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
-import { encodeCursor, listQuery, type ListQuery } from "./pagination";
+import { encodeCursor, listConditions, listQuery } from "./pagination";
 
 type DeploymentRow = typeof deployments.$inferSelect;
 type CommitRow = typeof deploymentCommits.$inferSelect;
@@ -58,22 +58,6 @@ async function commitsOf(db: Database, ids: string[]): Promise<Map<string, Commi
   return byId;
 }
 
-function conditions(db: Database, q: ListQuery): SQL | undefined {
-  const all: (SQL | undefined)[] = [
-    q.service === null ? undefined : eq(deployments.service, q.service),
-    q.team === null ? undefined : inArray(deployments.service, db.select({ slug: services.slug }).from(services).where(eq(services.team, q.team))),
-    q.environment === null ? undefined : eq(deployments.environment, q.environment),
-    q.status === null ? undefined : eq(deployments.status, q.status),
-    q.integration === null ? undefined : eq(deployments.integrationId, q.integration),
-    q.from === null ? undefined : gte(deployments.occurredAt, q.from),
-    q.to === null ? undefined : lt(deployments.occurredAt, q.to),
-    q.cursor === null
-      ? undefined
-      : or(lt(deployments.occurredAt, q.cursor[0]), and(eq(deployments.occurredAt, q.cursor[0]), lt(deployments.id, q.cursor[1]))),
-  ];
-  return and(...all);
-}
-
 export const deploymentRoutes = new Hono<AppEnv>();
 deploymentRoutes.use("*", requireReader);
 
@@ -83,7 +67,16 @@ deploymentRoutes.get("/", listQuery, async (c) => {
   const rows = await db
     .select(listColumns)
     .from(deployments)
-    .where(conditions(db, q))
+    .where(
+      listConditions(db, q, {
+        service: deployments.service,
+        environment: deployments.environment,
+        status: deployments.status,
+        integrationId: deployments.integrationId,
+        time: deployments.occurredAt,
+        id: deployments.id,
+      }),
+    )
     .orderBy(desc(deployments.occurredAt), desc(deployments.id))
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);

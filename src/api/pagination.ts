@@ -2,7 +2,11 @@
  * @module
  * Cursor pagination and the filters shared by the list endpoints.
  */
+import { and, eq, gte, inArray, lt, or, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
+import type { Database } from "../db/client";
+import { services } from "../db/schema";
 import { zValidator } from "@hono/zod-validator";
 import { ApiError } from "../http/errors";
 import { problemsOf } from "../http/validate";
@@ -71,3 +75,28 @@ export function queryValidator<S extends z.ZodType>(schema: S) {
 
 /** The query validator of the list endpoints. */
 export const listQuery = queryValidator(listQuerySchema);
+
+/** The columns of a listed table that the shared filters and the cursor apply to. */
+export interface ListColumns {
+  service: SQLiteColumn;
+  environment: SQLiteColumn;
+  status: SQLiteColumn;
+  integrationId: SQLiteColumn;
+  /** The time the list is ordered by, newest first. */
+  time: SQLiteColumn;
+  id: SQLiteColumn;
+}
+
+/** The WHERE clause of a list: its filters, `[from, to)` on its time, and the cursor. */
+export function listConditions(db: Database, q: ListQuery, col: ListColumns): SQL | undefined {
+  return and(
+    q.service === null ? undefined : eq(col.service, q.service),
+    q.team === null ? undefined : inArray(col.service, db.select({ slug: services.slug }).from(services).where(eq(services.team, q.team))),
+    q.environment === null ? undefined : eq(col.environment, q.environment),
+    q.status === null ? undefined : eq(col.status, q.status),
+    q.integration === null ? undefined : eq(col.integrationId, q.integration),
+    q.from === null ? undefined : gte(col.time, q.from),
+    q.to === null ? undefined : lt(col.time, q.to),
+    q.cursor === null ? undefined : or(lt(col.time, q.cursor[0]), and(eq(col.time, q.cursor[0]), lt(col.id, q.cursor[1]))),
+  );
+}

@@ -13,6 +13,7 @@ import { readJsonBody } from "../http/body";
 import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
 import { repositoryKey } from "../lib/repository";
+import { forgetKnownServices } from "./known-services";
 import { jsonKeys } from "./resolve";
 
 /** What a catalog slug may look like. */
@@ -77,6 +78,15 @@ export async function upsertService(d1: D1Database, slug: string, entry: Omit<Se
 
   const now = new Date().toISOString();
   await d1.batch([
+    // Events named by the entry's old or new aliases and repositories are re-attributed at the next recompute.
+    prepare(
+      d1,
+      sql`INSERT OR IGNORE INTO metric_dirty_names (kind, key)
+        SELECT 'name', alias FROM service_aliases WHERE slug = ${slug}
+        UNION SELECT 'name', value FROM json_each(${JSON.stringify(aliasKeys)})
+        UNION SELECT 'repository', repo_key FROM service_repositories WHERE slug = ${slug}
+        UNION SELECT 'repository', value->>'key' FROM json_each(${JSON.stringify(repos)})`,
+    ),
     prepare(
       d1,
       sql`INSERT INTO services (slug, name, team, created_at, updated_at) VALUES (${slug}, ${entry.name}, ${entry.team}, ${now}, ${now})
@@ -87,6 +97,7 @@ export async function upsertService(d1: D1Database, slug: string, entry: Omit<Se
     prepare(d1, sql`INSERT INTO service_aliases (alias, slug) SELECT value, ${slug} FROM json_each(${JSON.stringify(aliasKeys)})`),
     prepare(d1, sql`INSERT INTO service_repositories (repo_key, slug, url) SELECT value->>'key', ${slug}, value->>'url' FROM json_each(${JSON.stringify(repos)})`),
   ]);
+  forgetKnownServices();
   return { created: existing.length === 0 };
 }
 

@@ -3,7 +3,8 @@
  * The D1 schema: integrations and tokens, the service catalog, and the stored events.
  * Times are UTC ISO 8601 strings with milliseconds, so text order is time order.
  */
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * One webhook endpoint. Its secret lives here only as a SHA-256 hash; after a roll, the replaced
@@ -121,6 +122,7 @@ export const deployments = sqliteTable(
     index("deployments_time").on(t.occurredAt, t.id),
     index("deployments_integration_seq").on(t.integrationId, t.seq),
     index("deployments_service_name").on(t.serviceName),
+    index("deployments_service_name_lower").on(sql`lower(${t.serviceName})`),
   ],
 );
 
@@ -171,6 +173,7 @@ export const incidents = sqliteTable(
     index("incidents_service_env_time").on(t.service, t.environment, t.createdAt),
     index("incidents_time").on(t.createdAt, t.id),
     index("incidents_service_name").on(t.serviceName),
+    index("incidents_service_name_lower").on(sql`lower(${t.serviceName})`),
   ],
 );
 
@@ -191,7 +194,10 @@ export const ciRuns = sqliteTable(
     receivedAt: text("received_at").notNull(),
     raw: text("raw").notNull(),
   },
-  (t) => [uniqueIndex("ci_runs_integration_dedup").on(t.integrationId, t.dedupKey)],
+  (t) => [
+    uniqueIndex("ci_runs_integration_dedup").on(t.integrationId, t.dedupKey),
+    index("ci_runs_service_name_lower").on(sql`lower(${t.serviceName})`),
+  ],
 );
 
 /** The commits a CI run saw. */
@@ -205,3 +211,170 @@ export const ciRunCommits = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.ciRunId, t.sha] }), index("ci_run_commits_sha").on(t.sha)],
 );
+
+/*
+ * Metrics (METRICS.md). Everything below is derived by the recompute job (src/metrics/job.ts)
+ * from the tables above and rebuilt where the change feeds say something moved. `service` here is
+ * the service as the catalog resolves `service_name` at recompute time, so a catalog change
+ * re-attributes past events.
+ */
+
+/** Records the outbox drain wrote since the last recompute (`kind`: deployment, incident, ci_run). */
+export const metricChanges = sqliteTable("metric_changes", { kind: text("kind").notNull(), id: text("id").notNull() }, (t) => [
+  primaryKey({ columns: [t.kind, t.id] }),
+]);
+
+/** Catalog keys whose meaning changed (`kind`: name = lower-cased alias, repository = repository key). */
+export const metricDirtyNames = sqliteTable("metric_dirty_names", { kind: text("kind").notNull(), key: text("key").notNull() }, (t) => [
+  primaryKey({ columns: [t.kind, t.key] }),
+]);
+
+/** (service, environment, day) whose derived data must be rebuilt, from that day on. */
+export const metricDirty = sqliteTable(
+  "metric_dirty",
+  { service: text("service").notNull(), environment: text("environment").notNull(), day: text("day").notNull() },
+  (t) => [primaryKey({ columns: [t.service, t.environment, t.day] })],
+);
+
+/** The (service, environment) groups one recompute step is rebuilding, with where to start. */
+export const metricWork = sqliteTable(
+  "metric_work",
+  {
+    service: text("service").notNull(),
+    environment: text("environment").notNull(),
+    /** Start (ISO time) of the first dirty day: flags, samples and links are rebuilt from here. */
+    fromAt: text("from_at").notNull(),
+    /** The last counted deployment before `from_at` (or `from_at`): its failure may change. */
+    prevAt: text("prev_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.service, t.environment] })],
+);
+
+/** Ids a recompute step works on: changed records (phase 1) or deployments to re-flag (phase 2). */
+export const metricWorkIds = sqliteTable("metric_work_ids", { kind: text("kind").notNull(), id: text("id").notNull() }, (t) => [
+  primaryKey({ columns: [t.kind, t.id] }),
+]);
+
+/** Finished, failed and aborted deployments with their derived flags. */
+export const metricDeployments = sqliteTable(
+  "metric_deployments",
+  {
+    id: text("id").primaryKey(),
+    service: text("service").notNull(),
+    environment: text("environment").notNull(),
+    /** The deployment's time: `finished_at`, else the best time the event gave. */
+    at: text("at").notNull(),
+    day: text("day").notNull(),
+    /** 1 for `success` (a counted deployment), 0 for failure or aborted (`unsuccessful`). */
+    counted: integer("counted").notNull(),
+    kind: text("kind"),
+    changeId: text("change_id"),
+    dedupKey: text("dedup_key"),
+    prevId: text("prev_id"),
+    nextId: text("next_id"),
+    rollback: integer("rollback").notNull().default(0),
+    rework: integer("rework").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    /** When a failed deployment recovered; null while it has not. */
+    recoveredAt: text("recovered_at"),
+    recoverySeconds: real("recovery_seconds"),
+  },
+  (t) => [
+    index("metric_deployments_group").on(t.service, t.environment, t.at, t.id),
+    index("metric_deployments_day").on(t.environment, t.day, t.service),
+    index("metric_deployments_change").on(t.changeId),
+    index("metric_deployments_dedup").on(t.dedupKey),
+  ],
+);
+
+/** Counted incidents with their link to a deployment. */
+export const metricIncidents = sqliteTable(
+  "metric_incidents",
+  {
+    id: text("id").primaryKey(),
+    service: text("service").notNull(),
+    environment: text("environment").notNull(),
+    createdAt: text("created_at").notNull(),
+    day: text("day").notNull(),
+    resolvedAt: text("resolved_at"),
+    resolvedDay: text("resolved_day"),
+    restoreSeconds: real("restore_seconds"),
+    linkChangeId: text("link_change_id"),
+    linkDeploymentId: text("link_deployment_id"),
+    linkCommitSha: text("link_commit_sha"),
+    deploymentId: text("deployment_id"),
+    /** How it was linked: `explicit`, `time`, or null when unlinked. */
+    linkedBy: text("linked_by"),
+  },
+  (t) => [
+    index("metric_incidents_group").on(t.service, t.environment, t.createdAt),
+    index("metric_incidents_resolved").on(t.environment, t.resolvedDay, t.service),
+    index("metric_incidents_deployment").on(t.deploymentId),
+    index("metric_incidents_link_change").on(t.linkChangeId),
+    index("metric_incidents_link_deployment").on(t.linkDeploymentId),
+    index("metric_incidents_link_sha").on(t.linkCommitSha),
+  ],
+);
+
+/**
+ * One row per (counted deployment, commit reaching its environment for the first time).
+ * `seconds` is null without a commit time and negative for clock skew (counted as dropped).
+ */
+export const metricLeadSamples = sqliteTable(
+  "metric_lead_samples",
+  {
+    deploymentId: text("deployment_id").notNull(),
+    sha: text("sha").notNull(),
+    service: text("service").notNull(),
+    environment: text("environment").notNull(),
+    day: text("day").notNull(),
+    seconds: real("seconds"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.deploymentId, t.sha] }),
+    index("metric_lead_samples_day").on(t.environment, t.day, t.service, t.seconds),
+    index("metric_lead_samples_sha").on(t.sha),
+    index("metric_lead_samples_group").on(t.service, t.environment, t.day),
+  ],
+);
+
+/** Per-day counts per service and environment; the samples stay in the tables above. */
+export const metricDays = sqliteTable(
+  "metric_days",
+  {
+    service: text("service").notNull(),
+    environment: text("environment").notNull(),
+    day: text("day").notNull(),
+    deployments: integer("deployments").notNull(),
+    unsuccessful: integer("unsuccessful").notNull(),
+    failed: integer("failed").notNull(),
+    rework: integer("rework").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.environment, t.day, t.service] }), index("metric_days_group").on(t.service, t.environment, t.day)],
+);
+
+/** Each catalogued service's team as of the last recompute, so team figures match their snapshots. */
+export const metricTeams = sqliteTable("metric_teams", { service: text("service").primaryKey(), team: text("team").notNull() }, (t) => [
+  index("metric_teams_team").on(t.team),
+]);
+
+/** The standard windows' figures as of the last recompute (`scope`: all, service, team). */
+export const metricSnapshots = sqliteTable(
+  "metric_snapshots",
+  {
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    environment: text("environment").notNull(),
+    fromDay: text("from_day").notNull(),
+    toDay: text("to_day").notNull(),
+    body: text("body").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key, t.environment, t.fromDay, t.toDay] })],
+);
+
+/** The job's state: when the last recompute finished, and whether a full one is pending. */
+export const metricState = sqliteTable("metric_state", {
+  id: integer("id").primaryKey(),
+  asOf: text("as_of"),
+  fullPending: integer("full_pending").notNull().default(0),
+});

@@ -3,6 +3,7 @@
  * Reading request bodies: size-capped raw bytes, and JSON parsed with the position of any error.
  */
 import { ApiError } from "./errors";
+import { describeOffset, jsonErrorOffset } from "./json-error";
 
 /** The largest body any route accepts. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -40,7 +41,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /**
  * Parses JSON from raw bytes whatever the content type said; a syntax error is a 400 that says
- * where (V8 reports the position, line and column).
+ * where, by position, line and column.
  */
 export function parseJsonBody(bytes: Uint8Array): unknown {
   let text: string;
@@ -53,7 +54,9 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw ApiError.of(400, `malformed JSON: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    const offset = message.includes("position") ? -1 : jsonErrorOffset(text);
+    throw ApiError.of(400, `malformed JSON: ${message}${offset >= 0 ? ` at ${describeOffset(text, offset)}` : ""}`);
   }
 }
 

@@ -183,5 +183,10 @@ export async function writeRecords(d1: D1Database, records: StoredRecord[]): Pro
   )
     .filter(([, list]) => list.length > 0)
     .map(([spec, list]) => prepare(d1, upsertFromJson(spec, list)));
-  if (statements.length > 0) await d1.batch(statements);
+  if (statements.length > 0) {
+    // The metrics recompute starts from the records written since its last run.
+    const changes = records.map((r) => ({ kind: r.type, id: r.id }));
+    statements.push(prepare(d1, sql`INSERT OR IGNORE INTO metric_changes (kind, id) SELECT value->>'kind', value->>'id' FROM json_each(${JSON.stringify(changes)})`));
+    await d1.batch(statements);
+  }
 }

@@ -4,9 +4,8 @@
  * `POST /integrations/opslevel/:id/service-created`: the id in the URL is the credential.
  */
 import { Hono } from "hono";
-import { lookupCatalog } from "../../catalog/resolve";
+import { isKnownService } from "../../catalog/known-services";
 import { upsertService } from "../../catalog/routes";
-import { database } from "../../db/client";
 import type { AppEnv } from "../../env";
 import { readJsonBody } from "../../http/body";
 import { ApiError } from "../../http/errors";
@@ -14,17 +13,6 @@ import { validate } from "../../http/validate";
 import { submit } from "../../ingest/client";
 import { normalizeOpsLevelDeploy, opslevelDeploySchema } from "./deploy";
 import { opslevelServiceCreatedSchema, serviceFromContext } from "./service-created";
-
-/** Whether the catalog knows a service name; when D1 cannot say, the deploy is still acknowledged as ok. */
-async function serviceKnown(d1: D1Database, name: string): Promise<boolean> {
-  try {
-    const view = await lookupCatalog(database(d1), [name], []);
-    return view.aliases.has(name.toLowerCase());
-  } catch (error) {
-    console.error(`catalog lookup failed: ${String(error)}`);
-    return true;
-  }
-}
 
 export const opslevelRoutes = new Hono<AppEnv>();
 
@@ -37,7 +25,7 @@ opslevelRoutes.post("/integrations/deploy/:id", async (c) => {
       credential: { kind: "id" },
       commands: [{ op: "record", event: normalizeOpsLevelDeploy(body, raw), mode: "first" }],
     }),
-    serviceKnown(c.env.DB, body.service),
+    isKnownService(c.env.DB, body.service),
   ]);
   if (!reply.ok) throw ApiError.of(404, "no deploy integration with this id");
   if (reply.results[0]?.result === "duplicate") {

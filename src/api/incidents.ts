@@ -1,0 +1,121 @@
+/**
+ * @module
+ * `GET /api/v1/incidents` (newest first, cursor pagination, filters) and `/incidents/:id`, each
+ * incident with the deployment the last recompute linked it to.
+ */
+import { desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import { database, type Database } from "../db/client";
+import { deployments, incidents, metricIncidents } from "../db/schema";
+import type { AppEnv } from "../env";
+import { requireReader } from "../http/auth";
+import { ApiError } from "../http/errors";
+import { encodeCursor, listConditions, listQuery } from "./pagination";
+
+type IncidentRow = Omit<typeof incidents.$inferSelect, "raw">;
+
+const { raw: _raw, ...listColumns } = getTableColumns(incidents);
+
+interface Link {
+  incidentId: string;
+  linkedBy: string | null;
+  id: string;
+  service: string;
+  environment: string;
+  status: string;
+  finishedAt: string | null;
+  deployNumber: string | null;
+  url: string | null;
+}
+
+function present(row: IncidentRow, link: Link | undefined) {
+  return {
+    id: row.id,
+    integration_id: row.integrationId,
+    seq: row.seq,
+    dedup_key: row.dedupKey,
+    service: row.service,
+    service_name: row.serviceName,
+    environment: row.environment,
+    environment_raw: row.environmentRaw,
+    status: row.status,
+    counted: row.counted,
+    title: row.title,
+    url: row.url,
+    created_at: row.createdAt,
+    resolved_at: row.resolvedAt,
+    received_at: row.receivedAt,
+    links: { change_id: row.linkChangeId, deployment_id: row.linkDeploymentId, commit_sha: row.linkCommitSha },
+    linked_deployment: link
+      ? {
+          id: link.id,
+          linked_by: link.linkedBy,
+          service: link.service,
+          environment: link.environment,
+          status: link.status,
+          finished_at: link.finishedAt,
+          deploy_number: link.deployNumber,
+          url: link.url,
+        }
+      : null,
+  };
+}
+
+/** The deployments the last recompute linked these incidents to. */
+async function linksOf(db: Database, ids: string[]): Promise<Map<string, Link>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .select({
+      incidentId: metricIncidents.id,
+      linkedBy: metricIncidents.linkedBy,
+      id: deployments.id,
+      service: deployments.service,
+      environment: deployments.environment,
+      status: deployments.status,
+      finishedAt: deployments.finishedAt,
+      deployNumber: deployments.deployNumber,
+      url: deployments.url,
+    })
+    .from(metricIncidents)
+    .innerJoin(deployments, eq(deployments.id, metricIncidents.deploymentId))
+    .where(inArray(metricIncidents.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`));
+  return new Map(rows.map((r) => [r.incidentId, r]));
+}
+
+export const incidentRoutes = new Hono<AppEnv>();
+incidentRoutes.use("*", requireReader);
+
+incidentRoutes.get("/", listQuery, async (c) => {
+  const q = c.req.valid("query");
+  const db = database(c.env.DB);
+  const rows = await db
+    .select(listColumns)
+    .from(incidents)
+    .where(
+      listConditions(db, q, {
+        service: incidents.service,
+        environment: incidents.environment,
+        status: incidents.status,
+        integrationId: incidents.integrationId,
+        time: incidents.createdAt,
+        id: incidents.id,
+      }),
+    )
+    .orderBy(desc(incidents.createdAt), desc(incidents.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const links = await linksOf(db, page.map((r) => r.id));
+  const last = page[page.length - 1];
+  return c.json({
+    items: page.map((r) => present(r, links.get(r.id))),
+    next_cursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  });
+});
+
+incidentRoutes.get("/:id", async (c) => {
+  const db = database(c.env.DB);
+  const [row] = await db.select().from(incidents).where(eq(incidents.id, c.req.param("id")));
+  if (!row) throw ApiError.of(404, `no incident with id ${JSON.stringify(c.req.param("id"))}`);
+  const links = await linksOf(db, [row.id]);
+  return c.json({ ...present(row, links.get(row.id)), raw: JSON.parse(row.raw) as unknown });
+});

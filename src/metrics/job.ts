@@ -1,0 +1,369 @@
+/**
+ * @module
+ * The recompute job (METRICS.md; issue 4): turns what changed since the last run into
+ * incident links, rollback / rework / failure flags, lead-time samples, per-day rollups and the
+ * standard windows' snapshots.
+ *
+ * Phases, each a few set-based statements in atomic D1 batches, so a run that stops part-way is
+ * resumed by the next one from the tables that hold the remaining work:
+ * 0. catalog keys that changed (`metric_dirty_names`) -> the events carrying them (`metric_changes`);
+ * 1. changed events (`metric_changes`, fed by the outbox drain) -> their rows in
+ *    `metric_deployments` / `metric_incidents`, and the (service, environment, day) they touched
+ *    before and after, plus the days whose lead samples or explicit links they may change
+ *    (`metric_dirty`);
+ * 2. per dirty (service, environment), from its first dirty day on: neighbours, rollback and rework
+ *    flags, lead samples, incident links, failures and recoveries, per-day rollups;
+ * 3. snapshots of the standard windows, and `as_of`.
+ * The number of statements depends on the amount of changed work, never on the history.
+ */
+import { addDays } from "./calendar";
+import { STANDARD_WINDOWS, windowFigures, type Scope } from "./figures";
+import { dayStart, resolvedService, secondsBetween } from "./sql";
+
+/** Changed records handled per phase-1 batch, and (service, environment) groups per phase-2 batch. */
+const CHANGES_PER_STEP = 5000;
+const GROUPS_PER_STEP = 50;
+/** Statements one run may issue by default: D1 allows about 1,000 per invocation. */
+const QUERY_BUDGET = 900;
+
+export interface RecomputeOptions {
+  /** Rebuild everything from the stored events (also done on the very first run). */
+  full?: boolean;
+  linkWindowHours: number;
+  now?: Date;
+  /** Statements this run may issue before it stops and leaves the rest to the next run. */
+  queryBudget?: number;
+}
+
+export interface RecomputeSummary {
+  mode: "full" | "incremental";
+  /** False when the query budget ran out: the next run continues where this one stopped. */
+  complete: boolean;
+  changed_records: number;
+  groups_recomputed: number;
+  snapshots: number;
+  queries: number;
+  as_of: string | null;
+  duration_ms: number;
+}
+
+class Runner {
+  queries = 0;
+  constructor(
+    readonly d1: D1Database,
+    readonly budget: number,
+  ) {}
+
+  async batch(statements: D1PreparedStatement[]): Promise<D1Result[]> {
+    this.queries += statements.length;
+    return this.d1.batch(statements);
+  }
+
+  async first<T>(statement: D1PreparedStatement): Promise<T | null> {
+    this.queries += 1;
+    return statement.first<T>();
+  }
+
+  get budgetLeft(): boolean {
+    return this.queries < this.budget;
+  }
+}
+
+const DEPLOYMENT_ROW = `
+  SELECT d.id, ${resolvedService("d.service_name", "d.service")}, d.environment, d.occurred_at, substr(d.occurred_at, 1, 10),
+    d.status = 'success', d.kind, d.change_id, d.dedup_key
+  FROM deployments d`;
+const INSERT_DEPLOYMENT = `INSERT OR REPLACE INTO metric_deployments (id, service, environment, at, day, counted, kind, change_id, dedup_key)`;
+
+const INCIDENT_ROW = `
+  SELECT i.id, ${resolvedService("i.service_name", "i.service")}, i.environment, i.created_at, substr(i.created_at, 1, 10),
+    i.resolved_at, substr(i.resolved_at, 1, 10), ${secondsBetween("i.created_at", "i.resolved_at")},
+    i.link_change_id, i.link_deployment_id, i.link_commit_sha
+  FROM incidents i`;
+const INSERT_INCIDENT = `INSERT OR REPLACE INTO metric_incidents (id, service, environment, created_at, day, resolved_at, resolved_day, restore_seconds, link_change_id, link_deployment_id, link_commit_sha)`;
+
+/** Phase 0: every event whose name or repository a catalog change touched becomes a change. */
+function namesToChanges(d1: D1Database): D1PreparedStatement[] {
+  const byName = (table: string, kind: string) => `
+    INSERT OR IGNORE INTO metric_changes (kind, id)
+    SELECT '${kind}', e.id FROM ${table} e WHERE lower(e.service_name) IN (SELECT key FROM metric_dirty_names WHERE kind = 'name')
+    UNION SELECT '${kind}', e.id FROM ${table} e WHERE e.service_name IN (
+      SELECT g.name FROM service_suggestions g JOIN metric_dirty_names n ON n.kind = 'repository' AND n.key = g.match_key WHERE g.kind = 'repository')`;
+  return [
+    d1.prepare(byName("deployments", "deployment")),
+    d1.prepare(byName("incidents", "incident")),
+    d1.prepare(byName("ci_runs", "ci_run")),
+    d1.prepare("DELETE FROM metric_dirty_names"),
+  ];
+}
+
+const MARK_ATTRIBUTION = `
+  INSERT OR IGNORE INTO metric_dirty (service, environment, day)
+  SELECT m.service, m.environment, m.day FROM metric_work_ids w JOIN metric_deployments m ON m.id = w.id WHERE w.kind = 'deployment'
+  UNION SELECT i.service, i.environment, i.day FROM metric_work_ids w JOIN metric_incidents i ON i.id = w.id WHERE w.kind = 'incident'`;
+
+/** Phase 1: one batch of changed records. */
+function changesStep(d1: D1Database): D1PreparedStatement[] {
+  return [
+    d1.prepare("DELETE FROM metric_work_ids"),
+    d1.prepare("INSERT INTO metric_work_ids (kind, id) SELECT kind, id FROM metric_changes ORDER BY kind, id LIMIT ?").bind(CHANGES_PER_STEP),
+    // Where the records counted before this change.
+    d1.prepare(MARK_ATTRIBUTION),
+    d1.prepare("DELETE FROM metric_deployments WHERE id IN (SELECT id FROM metric_work_ids WHERE kind = 'deployment')"),
+    d1.prepare("DELETE FROM metric_incidents WHERE id IN (SELECT id FROM metric_work_ids WHERE kind = 'incident')"),
+    d1.prepare(`${INSERT_DEPLOYMENT} ${DEPLOYMENT_ROW} JOIN metric_work_ids w ON w.kind = 'deployment' AND w.id = d.id WHERE d.status IN ('success', 'failure', 'aborted')`),
+    d1.prepare(`${INSERT_INCIDENT} ${INCIDENT_ROW} JOIN metric_work_ids w ON w.kind = 'incident' AND w.id = i.id WHERE i.counted = 1`),
+    // Where they count now.
+    d1.prepare(MARK_ATTRIBUTION),
+    // Lead samples elsewhere whose commit time may come from these records.
+    d1.prepare(`
+      INSERT OR IGNORE INTO metric_dirty (service, environment, day)
+      SELECT s.service, s.environment, s.day FROM metric_work_ids w JOIN deployment_commits c ON c.deployment_id = w.id
+        JOIN metric_lead_samples s ON s.sha = c.sha WHERE w.kind = 'deployment' AND s.deployment_id <> w.id
+      UNION SELECT s.service, s.environment, s.day FROM metric_work_ids w JOIN ci_run_commits c ON c.ci_run_id = w.id
+        JOIN metric_lead_samples s ON s.sha = c.sha WHERE w.kind = 'ci_run'`),
+    // Incidents that name these deployments explicitly, whenever they were created.
+    d1.prepare(`
+      INSERT OR IGNORE INTO metric_dirty (service, environment, day)
+      SELECT i.service, i.environment, i.day FROM metric_work_ids w JOIN deployments d ON d.id = w.id
+        JOIN metric_incidents i ON i.link_change_id = d.change_id WHERE w.kind = 'deployment'
+      UNION SELECT i.service, i.environment, i.day FROM metric_work_ids w JOIN deployments d ON d.id = w.id
+        JOIN metric_incidents i ON i.link_deployment_id = d.id OR i.link_deployment_id = d.dedup_key WHERE w.kind = 'deployment'
+      UNION SELECT i.service, i.environment, i.day FROM metric_work_ids w JOIN deployment_commits c ON c.deployment_id = w.id
+        JOIN metric_incidents i ON i.link_commit_sha = c.sha WHERE w.kind = 'deployment'`),
+    d1.prepare("DELETE FROM metric_changes WHERE (kind, id) IN (SELECT kind, id FROM metric_work_ids)"),
+    d1.prepare("DELETE FROM metric_work_ids"),
+  ];
+}
+
+/** The deployments of the groups being rebuilt from `column` (from_at or prev_at) on. */
+const inRange = (column: "from_at" | "prev_at") => `
+  SELECT m.id FROM metric_work w JOIN metric_deployments m
+    ON m.service = w.service AND m.environment = w.environment AND m.at >= w.${column}`;
+
+/**
+ * Same (service, environment) as `m`, and before it in (time, id) order. Used after a lookup by
+ * sha, under CROSS JOIN, so that SQLite never walks a group's whole history instead.
+ */
+const EARLIER = (q: string, m: string) =>
+  `${q}.service = ${m}.service AND ${q}.environment = ${m}.environment AND ${q}.counted = 1 AND (${q}.at < ${m}.at OR (${q}.at = ${m}.at AND ${q}.id < ${m}.id))`;
+
+/** Phase 2: rebuild up to GROUPS_PER_STEP dirty (service, environment) groups from their first dirty day. */
+function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatement[] {
+  const md = "metric_deployments";
+  const commitTime = (field: string) =>
+    `(SELECT min(c2.${field}) FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id WHERE c2.sha = c.sha AND q.service = m.service)`;
+  const firstSighting = `(SELECT min(t) FROM (
+      SELECT q.at AS t FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+        WHERE c2.sha = c.sha AND q.service = m.service AND q.id <> m.id
+      UNION ALL SELECT r.started_at FROM ci_run_commits rc CROSS JOIN ci_runs r ON r.id = rc.ci_run_id
+        WHERE rc.sha = c.sha AND ${resolvedService("r.service_name", "r.service")} = m.service))`;
+  // Same environment first, then not after the incident, then the latest. One lookup per tier, because
+  // the SQLite in wrangler dev's workerd rejects ORDER BY terms that name the outer row ("no such column").
+  const tiers = ["=", "<>"].flatMap((env) => [`AND +m.environment ${env} i.environment AND +m.at <= i.created_at`, `AND +m.environment ${env} i.environment AND +m.at > i.created_at`]);
+  const linkCandidates = (where: string, from = "metric_deployments m") =>
+    tiers.map((tier) => `(SELECT m.id FROM ${from} WHERE ${where} AND +m.service = i.service AND m.counted = 1 ${tier} ORDER BY m.at DESC, m.id DESC LIMIT 1)`).join(",\n");
+  const incidentsInRange = `
+    SELECT i.id FROM metric_work w JOIN metric_incidents i ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at`;
+  const linked = `metric_incidents i WHERE i.deployment_id = ${md}.id`;
+  const next = `metric_deployments n WHERE n.id = ${md}.next_id AND n.rollback = 1`;
+  const daySums = "sum(m.counted), sum(1 - m.counted), sum(m.failed), sum(m.rework)";
+  return [
+    d1.prepare("DELETE FROM metric_work"),
+    d1.prepare("DELETE FROM metric_work_ids"),
+    d1.prepare(`
+      INSERT INTO metric_work (service, environment, from_at, prev_at)
+      SELECT g.service, g.environment, ${dayStart("g.day")},
+        COALESCE((SELECT max(m.at) FROM metric_deployments m WHERE m.service = g.service AND m.environment = g.environment
+          AND m.counted = 1 AND m.at < ${dayStart("g.day")}), ${dayStart("g.day")})
+      FROM (SELECT service, environment, min(day) AS day FROM metric_dirty GROUP BY service, environment ORDER BY service, environment LIMIT ?) g`).bind(GROUPS_PER_STEP),
+    // Neighbours among counted deployments; the previous one's own predecessor is outside the range and stays.
+    d1.prepare(`
+      UPDATE metric_deployments SET
+        prev_id = CASE WHEN metric_deployments.at >= w.from_at THEN o.prev ELSE metric_deployments.prev_id END,
+        next_id = o.next
+      FROM (SELECT m.id, lag(m.id) OVER win AS prev, lead(m.id) OVER win AS next
+            FROM metric_work w JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.prev_at
+            WHERE m.counted = 1
+            WINDOW win AS (PARTITION BY m.service, m.environment ORDER BY m.at, m.id)) o, metric_work w
+      WHERE metric_deployments.id = o.id AND w.service = metric_deployments.service AND w.environment = metric_deployments.environment`),
+    // A rollback: said so, or it deploys a sha this environment had before, but not just before.
+    d1.prepare(`
+      UPDATE metric_deployments SET rollback = counted AND (ifnull(kind, '') = 'rollback' OR EXISTS (
+        SELECT 1 FROM deployment_commits c CROSS JOIN deployment_commits c2 ON c2.sha = c.sha CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+        WHERE c.deployment_id = ${md}.id AND ${EARLIER("q", md)}
+          AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.deployment_id = ${md}.prev_id AND c3.sha = c.sha)))
+      WHERE id IN (${inRange("from_at")})`),
+    d1.prepare(`UPDATE metric_deployments SET rework = counted AND (rollback = 1 OR ifnull(kind, '') IN ('rollback', 'hotfix')) WHERE id IN (${inRange("from_at")})`),
+    // Lead samples: each commit reaching the environment for the first time.
+    d1.prepare(`
+      DELETE FROM metric_lead_samples WHERE rowid IN (
+        SELECT s.rowid FROM metric_work w JOIN metric_lead_samples s
+          ON s.service = w.service AND s.environment = w.environment AND s.day >= substr(w.from_at, 1, 10))`),
+    d1.prepare(`
+      INSERT OR IGNORE INTO metric_lead_samples (deployment_id, sha, service, environment, day, seconds)
+      SELECT m.id, c.sha, m.service, m.environment, m.day,
+        ${secondsBetween(`COALESCE(${commitTime("committed_at")}, ${commitTime("authored_at")}, ${firstSighting})`, "m.at")}
+      FROM metric_work w JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
+        JOIN deployment_commits c ON c.deployment_id = m.id
+      WHERE m.counted = 1 AND NOT EXISTS (
+        SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id WHERE c2.sha = c.sha AND ${EARLIER("q", "m")})`),
+    // Incident links: remember the deployments they pointed at, relink, remember the new ones.
+    d1.prepare(`
+      INSERT OR IGNORE INTO metric_work_ids (kind, id)
+      SELECT 'flag', i.deployment_id FROM metric_work w JOIN metric_incidents i
+        ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at
+      WHERE i.deployment_id IS NOT NULL`),
+    d1.prepare(`
+      UPDATE metric_incidents AS i SET linked_by = NULL, deployment_id = COALESCE(
+        ${linkCandidates("m.change_id = i.link_change_id")},
+        ${linkCandidates("(m.id = i.link_deployment_id OR m.dedup_key = i.link_deployment_id)")},
+        ${linkCandidates("c.sha = i.link_commit_sha", "deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id")})
+      WHERE id IN (${incidentsInRange})`),
+    d1.prepare(`
+      UPDATE metric_incidents AS i SET linked_by = CASE WHEN deployment_id IS NOT NULL THEN 'explicit' END, deployment_id = COALESCE(deployment_id,
+        (SELECT m.id FROM metric_deployments m WHERE m.service = i.service AND m.environment = i.environment AND m.counted = 1
+           AND m.at <= i.created_at AND m.at >= strftime('%Y-%m-%dT%H:%M:%fZ', i.created_at, ?)
+         ORDER BY m.at DESC, m.id DESC LIMIT 1))
+      WHERE id IN (${incidentsInRange})`).bind(`-${linkWindowHours} hours`),
+    d1.prepare(`UPDATE metric_incidents SET linked_by = 'time' WHERE linked_by IS NULL AND deployment_id IS NOT NULL AND id IN (${incidentsInRange})`),
+    d1.prepare(`
+      INSERT OR IGNORE INTO metric_work_ids (kind, id)
+      SELECT 'flag', i.deployment_id FROM metric_work w JOIN metric_incidents i
+        ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at
+      WHERE i.deployment_id IS NOT NULL`),
+    // Failures and recoveries, from the deployment before the first dirty day on, and wherever links moved.
+    d1.prepare(`
+      UPDATE metric_deployments SET
+        failed = counted AND (EXISTS (SELECT 1 FROM ${linked}) OR EXISTS (SELECT 1 FROM ${next})),
+        recovered_at = CASE
+          WHEN NOT counted THEN NULL
+          WHEN EXISTS (SELECT 1 FROM ${linked}) THEN
+            CASE WHEN EXISTS (SELECT 1 FROM ${linked} AND i.resolved_at IS NULL) THEN NULL ELSE (SELECT max(i.resolved_at) FROM ${linked}) END
+          WHEN EXISTS (SELECT 1 FROM ${next}) THEN (SELECT n.at FROM ${next})
+        END
+      WHERE id IN (${inRange("prev_at")} UNION SELECT id FROM metric_work_ids WHERE kind = 'flag')`),
+    d1.prepare(`
+      UPDATE metric_deployments SET recovery_seconds = CASE WHEN failed = 1 THEN ${secondsBetween("at", "recovered_at")} END
+      WHERE id IN (${inRange("prev_at")} UNION SELECT id FROM metric_work_ids WHERE kind = 'flag')`),
+    // Per-day rollups of every day touched.
+    d1.prepare(`
+      DELETE FROM metric_days WHERE rowid IN (
+        SELECT d.rowid FROM metric_work w JOIN metric_days d ON d.service = w.service AND d.environment = w.environment AND d.day >= substr(w.prev_at, 1, 10))`),
+    d1.prepare(`
+      INSERT OR REPLACE INTO metric_days (service, environment, day, deployments, unsuccessful, failed, rework)
+      SELECT m.service, m.environment, m.day, ${daySums}
+      FROM metric_work w JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= ${dayStart("substr(w.prev_at, 1, 10)")}
+      GROUP BY m.service, m.environment, m.day`),
+    d1.prepare(`
+      INSERT OR REPLACE INTO metric_days (service, environment, day, deployments, unsuccessful, failed, rework)
+      SELECT m.service, m.environment, m.day, ${daySums} FROM metric_deployments m
+      WHERE (m.service, m.environment, m.day) IN (
+        SELECT q.service, q.environment, q.day FROM metric_work_ids f JOIN metric_deployments q ON q.id = f.id WHERE f.kind = 'flag')
+      GROUP BY m.service, m.environment, m.day`),
+    d1.prepare("DELETE FROM metric_dirty WHERE (service, environment) IN (SELECT service, environment FROM metric_work)"),
+    d1.prepare("DELETE FROM metric_work"),
+    d1.prepare("DELETE FROM metric_work_ids"),
+  ];
+}
+
+/** Full rebuild: drop everything derived and mark every group dirty from its first day. */
+function fullReset(d1: D1Database): D1PreparedStatement[] {
+  return [
+    ...["metric_changes", "metric_dirty_names", "metric_dirty", "metric_work", "metric_work_ids", "metric_deployments", "metric_incidents", "metric_lead_samples", "metric_days"].map(
+      (t) => d1.prepare(`DELETE FROM ${t}`),
+    ),
+    d1.prepare(`${INSERT_DEPLOYMENT} ${DEPLOYMENT_ROW} WHERE d.status IN ('success', 'failure', 'aborted')`),
+    d1.prepare(`${INSERT_INCIDENT} ${INCIDENT_ROW} WHERE i.counted = 1`),
+    d1.prepare(`
+      INSERT OR IGNORE INTO metric_dirty (service, environment, day)
+      SELECT service, environment, min(day) FROM metric_deployments GROUP BY service, environment
+      UNION SELECT service, environment, min(day) FROM metric_incidents GROUP BY service, environment`),
+    d1.prepare("INSERT INTO metric_state (id, as_of) VALUES (1, NULL) ON CONFLICT(id) DO NOTHING"),
+  ];
+}
+
+/** Phase 3: teams as of now, then the standard windows for all services, each service and each team, in production. */
+async function writeSnapshots(run: Runner, today: string): Promise<number> {
+  await run.batch([
+    run.d1.prepare("DELETE FROM metric_teams"),
+    run.d1.prepare("INSERT INTO metric_teams (service, team) SELECT slug, team FROM services WHERE team IS NOT NULL"),
+  ]);
+  const to = addDays(today, 1);
+  const rows: { scope: Scope; key: string; from: string; body: string }[] = [];
+  for (const days of STANDARD_WINDOWS) {
+    const from = addDays(to, -days);
+    for (const scope of ["all", "service", "team"] as const) {
+      const figures = await windowFigures(run.d1, { from, to, environment: "production", service: null, team: null, group: scope });
+      run.queries += figures.queries;
+      for (const [key, f] of figures.groups) rows.push({ scope, key, from, body: JSON.stringify(f) });
+    }
+  }
+  await run.batch([
+    run.d1.prepare("DELETE FROM metric_snapshots"),
+    run.d1
+      .prepare(
+        `INSERT INTO metric_snapshots (scope, key, environment, from_day, to_day, body)
+         SELECT value->>'scope', value->>'key', 'production', value->>'from', ?, value->>'body' FROM json_each(?)`,
+      )
+      .bind(to, JSON.stringify(rows)),
+  ]);
+  return rows.length;
+}
+
+/**
+ * Runs the job until nothing is left or the query budget is spent, and says what it did.
+ * Safe to run concurrently with ingest: changes drained meanwhile wait for the next run.
+ */
+export async function recompute(d1: D1Database, options: RecomputeOptions): Promise<RecomputeSummary> {
+  const started = Date.now();
+  const now = options.now ?? new Date();
+  const run = new Runner(d1, options.queryBudget ?? QUERY_BUDGET);
+  const state = await run.first<{ as_of: string | null }>(d1.prepare("SELECT as_of FROM metric_state WHERE id = 1"));
+  const full = options.full === true || state === null;
+  let changed = 0;
+  let groups = 0;
+
+  if (full) {
+    await run.batch(fullReset(d1));
+  } else {
+    await run.batch(namesToChanges(d1));
+  }
+  let changesDone = false;
+  while (run.budgetLeft) {
+    const results = await run.batch(changesStep(d1));
+    const taken = results[1]!.meta.changes;
+    changed += taken;
+    if (taken < CHANGES_PER_STEP) {
+      changesDone = true;
+      break;
+    }
+  }
+  let complete = false;
+  while (changesDone && run.budgetLeft) {
+    const results = await run.batch(groupsStep(d1, options.linkWindowHours));
+    const taken = results[2]!.meta.changes;
+    groups += taken;
+    if (taken < GROUPS_PER_STEP) {
+      complete = true;
+      break;
+    }
+  }
+  let snapshots = 0;
+  let asOf = state?.as_of ?? null;
+  if (complete) {
+    snapshots = await writeSnapshots(run, now.toISOString().slice(0, 10));
+    asOf = now.toISOString();
+    await run.batch([d1.prepare("INSERT INTO metric_state (id, as_of) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET as_of = excluded.as_of").bind(asOf)]);
+  }
+  return {
+    mode: full ? "full" : "incremental",
+    complete,
+    changed_records: changed,
+    groups_recomputed: groups,
+    snapshots,
+    queries: run.queries,
+    as_of: asOf,
+    duration_ms: Date.now() - started,
+  };
+}

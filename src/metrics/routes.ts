@@ -1,0 +1,121 @@
+/**
+ * @module
+ * `GET /api/v1/metrics`, `GET /api/v1/metrics/timeseries` (METRICS.md) and the admin
+ * `POST /api/v1/recompute`. Reads serve what the last recompute materialised: a stored snapshot
+ * when the window and filters are a standard one, else the same figures assembled on demand.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv, Env } from "../env";
+import { requireAdmin, requireReader } from "../http/auth";
+import { ApiError } from "../http/errors";
+import { queryValidator } from "../api/pagination";
+import { normalizeEnvironment } from "../lib/environment";
+import { metricsObject, type WindowFigures } from "./assemble";
+import { addDays, buckets, daysBetween } from "./calendar";
+import { windowFigures, type FigureQuery } from "./figures";
+import { recompute } from "./job";
+
+/** The longest window, and the most buckets a timeseries answers with. */
+const MAX_WINDOW_DAYS = 3660;
+const MAX_BUCKETS = 1000;
+const DEFAULT_WINDOW_DAYS = 30;
+
+const day = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return null;
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
+        ctx.addIssue({ code: "custom", message: `${name} must be a date YYYY-MM-DD: ${JSON.stringify(v).slice(0, 32)}` });
+      }
+      return v;
+    });
+
+const text = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === "" ? null : v));
+
+const metricsQuerySchema = z.object({
+  service: text,
+  team: text,
+  environment: text.transform((v) => normalizeEnvironment(v ?? "production")),
+  from: day("from"),
+  to: day("to"),
+  benchmark: z.enum(["2023", "2021"]).default("2023"),
+});
+
+const timeseriesQuerySchema = metricsQuerySchema.extend({ granularity: z.enum(["day", "week", "month"]).default("week") });
+
+type MetricsQuery = z.output<typeof metricsQuerySchema>;
+
+/** The window `[from, to)`: by default the 30 days ending today. */
+function windowOf(q: MetricsQuery, today: string): { from: string; to: string; days: number } {
+  const to = q.to ?? addDays(today, 1);
+  const from = q.from ?? addDays(to, -DEFAULT_WINDOW_DAYS);
+  if (from >= to) throw ApiError.of(400, "from must be before to (the window is [from, to))", "from");
+  const days = daysBetween(from, to);
+  if (days > MAX_WINDOW_DAYS) throw ApiError.of(400, `the window may span at most ${MAX_WINDOW_DAYS} days`, "from");
+  return { from, to, days };
+}
+
+async function asOf(d1: D1Database): Promise<string | null> {
+  return (await d1.prepare("SELECT as_of FROM metric_state WHERE id = 1").first<{ as_of: string | null }>())?.as_of ?? null;
+}
+
+/** The stored snapshot for this window and filters, if it is one of the standard ones. */
+async function snapshot(d1: D1Database, q: MetricsQuery, from: string, to: string): Promise<WindowFigures | null> {
+  if (q.service !== null && q.team !== null) return null;
+  const [scope, key] = q.service !== null ? ["service", q.service] : q.team !== null ? ["team", q.team] : ["all", "*"];
+  const row = await d1
+    .prepare("SELECT body FROM metric_snapshots WHERE scope = ? AND key = ? AND environment = ? AND from_day = ? AND to_day = ?")
+    .bind(scope, key, q.environment, from, to)
+    .first<{ body: string }>();
+  return row ? (JSON.parse(row.body) as WindowFigures) : null;
+}
+
+function header(q: MetricsQuery, window: { from: string; to: string; days: number }, as_of: string | null) {
+  return { as_of, window, filters: { service: q.service, team: q.team, environment: q.environment }, benchmark: q.benchmark };
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+function figureQuery(q: MetricsQuery, from: string, to: string, group: FigureQuery["group"]): FigureQuery {
+  return { from, to, environment: q.environment, service: q.service, team: q.team, group };
+}
+
+/** The link window from wrangler.toml's vars (hours), 168 when unset or not a positive number. */
+export function linkWindowHours(env: Env): number {
+  const hours = Number(env.LINK_WINDOW_HOURS);
+  return Number.isFinite(hours) && hours > 0 ? hours : 168;
+}
+
+export const metricsRoutes = new Hono<AppEnv>();
+
+metricsRoutes.get("/metrics", requireReader, queryValidator(metricsQuerySchema), async (c) => {
+  const q = c.req.valid("query");
+  const window = windowOf(q, today());
+  const stored = await snapshot(c.env.DB, q, window.from, window.to);
+  const figures = stored ?? (await windowFigures(c.env.DB, figureQuery(q, window.from, window.to, "all"))).groups.get("*")!;
+  return c.json({ ...header(q, window, await asOf(c.env.DB)), ...metricsObject(figures, window.from, window.to, q.benchmark) });
+});
+
+metricsRoutes.get("/metrics/timeseries", requireReader, queryValidator(timeseriesQuerySchema), async (c) => {
+  const q = c.req.valid("query");
+  const window = windowOf(q, today());
+  const list = buckets(window.from, window.to, q.granularity);
+  if (list.length > MAX_BUCKETS) throw ApiError.of(400, `at most ${MAX_BUCKETS} buckets; use a shorter window or a coarser granularity`, "granularity");
+  const { groups } = await windowFigures(c.env.DB, figureQuery(q, window.from, window.to, q.granularity));
+  return c.json({
+    ...header(q, window, await asOf(c.env.DB)),
+    granularity: q.granularity,
+    buckets: list.map((b) => ({ start: b.start, end: b.end, ...metricsObject(groups.get(b.key)!, b.start, b.end, q.benchmark) })),
+  });
+});
+
+metricsRoutes.post("/recompute", requireAdmin, queryValidator(z.object({ full: z.enum(["true", "false"]).optional() })), async (c) => {
+  const summary = await recompute(c.env.DB, { full: c.req.valid("query").full === "true", linkWindowHours: linkWindowHours(c.env) });
+  return c.json(summary);
+});
