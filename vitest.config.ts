@@ -8,6 +8,7 @@ export default defineConfig(async () => ({
       miniflare: {
         bindings: {
           ADMIN_TOKEN: "test-admin-token",
+          ADMIN_TOKEN_NEXT: "test-admin-token-next",
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
         },
       },

@@ -10,6 +10,11 @@ export interface Env {
   INTEGRATION: DurableObjectNamespace<IntegrationObject>;
   /** Admin bearer token (a Worker secret). */
   ADMIN_TOKEN: string;
+  /** The admin token that replaces `ADMIN_TOKEN` during a rotation; both are accepted while set. */
+  ADMIN_TOKEN_NEXT?: string;
+  /** Default per-integration rate limit: requests per second sustained, and burst. */
+  RATE_LIMIT_PER_SECOND?: string;
+  RATE_LIMIT_BURST?: string;
   LINK_WINDOW_HOURS: string;
   CORS_ORIGINS: string;
 }

@@ -361,3 +361,16 @@ describe("DevLake issues webhook", () => {
     expect(malformed.json.message).toMatch(/^malformed JSON/);
   });
 });
+
+describe("DevLake error shape beyond the routes (found by the path fuzzer)", () => {
+  it("answers a wrong method with 405 and Allow, and an unknown path under the webhook with 404, both in DevLake's shape", async () => {
+    const id = crypto.randomUUID();
+    const wrongMethod = await callJson("GET", `/api/rest/plugins/webhook/${id}/deployments`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")).toBe("POST");
+    expect(wrongMethod.json).toEqual({ success: false, message: "GET is not allowed here; use POST", causes: ["GET is not allowed here; use POST"] });
+    const unknown = await callJson("POST", "/plugins/webhook/");
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ success: false, causes: [expect.stringContaining("no route POST /plugins/webhook/")] });
+  });
+});

@@ -13,6 +13,9 @@ const deploy = (service) =>
     commit: { sha: "38d02f1d7aab64678a7ad3eeb2ad2887ce7253f5", date: "2026-01-01 11:00:00" },
   });
 
+/** The bench measures throughput, not the per-integration rate limit (README: abuse limits). */
+const UNLIMITED = { requests_per_second: 1_000_000, burst: 1_000_000 };
+
 /**
  * Waits until the outbox has drained, then counts what the integration acknowledged (its sequence
  * numbers are gapless, so the highest one that reached D1 is how many events it accepted, with
@@ -33,7 +36,7 @@ export async function benchIngest({ base, persistDir }, { duration, connections 
   await admin(base, "PUT", "/api/v1/services/bench-service", { name: "Bench service" });
   const health = { url: `${base}/healthz` };
   const ingestTo = async (name) => {
-    const { id } = await admin(base, "POST", "/api/v1/integrations", { vendor: "opslevel", name });
+    const { id } = await admin(base, "POST", "/api/v1/integrations", { vendor: "opslevel", name, rate_limit: UNLIMITED });
     const target = { url: `${base}/integrations/deploy/${id}`, method: "POST", headers: { "content-type": "application/json" }, body: deploy("bench-service"), idReplacement: true };
     return { id, target };
   };

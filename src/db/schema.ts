@@ -6,7 +6,11 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-/** One webhook endpoint. Its secret lives here only as a SHA-256 hash. */
+/**
+ * One webhook endpoint. Its secret lives here only as a SHA-256 hash; after a roll, the replaced
+ * secret's hash is kept until its grace period ends, so routes that find an integration by its
+ * secret (DevGrid, Harness SEI) find it by either.
+ */
 export const integrations = sqliteTable(
   "integrations",
   {
@@ -16,10 +20,12 @@ export const integrations = sqliteTable(
     defaultService: text("default_service"),
     defaultEnvironment: text("default_environment"),
     secretHash: text("secret_hash").notNull(),
+    previousSecretHash: text("previous_secret_hash"),
+    previousSecretExpiresAt: text("previous_secret_expires_at"),
     createdAt: text("created_at").notNull(),
     deletedAt: text("deleted_at"),
   },
-  (t) => [uniqueIndex("integrations_secret_hash").on(t.secretHash)],
+  (t) => [uniqueIndex("integrations_secret_hash").on(t.secretHash), index("integrations_previous_secret_hash").on(t.previousSecretHash)],
 );
 
 /** Read-only tokens for dashboards. */

@@ -17,7 +17,16 @@ export function bearerToken(request: Request): string | null {
   return match?.[1] ?? null;
 }
 
-async function isAdmin(token: string, adminToken: string | undefined): Promise<boolean> {
+/**
+ * Whether `token` is `ADMIN_TOKEN` or, during a rotation, `ADMIN_TOKEN_NEXT`. Both are compared
+ * in constant time, always, so the time does not tell which one matched.
+ */
+async function isAdmin(token: string, env: AppEnv["Bindings"]): Promise<boolean> {
+  const [current, next] = await Promise.all([matches(token, env.ADMIN_TOKEN), matches(token, env.ADMIN_TOKEN_NEXT)]);
+  return current || next;
+}
+
+async function matches(token: string, adminToken: string | undefined): Promise<boolean> {
   // An unset admin token must never match an empty or absent one.
   if (!adminToken) return false;
   return timingSafeEqualString(token, adminToken);
@@ -32,11 +41,11 @@ async function isReadToken(d1: D1Database, token: string): Promise<boolean> {
 const missing = () => new ApiError(401, [{ field: null, detail: "missing bearer token" }], { "www-authenticate": "Bearer" });
 const invalid = () => new ApiError(401, [{ field: null, detail: "invalid bearer token" }], { "www-authenticate": "Bearer" });
 
-/** Admin routes: `Authorization: Bearer $ADMIN_TOKEN`. A read token gets 403. */
+/** Admin routes: `Authorization: Bearer $ADMIN_TOKEN` (or `$ADMIN_TOKEN_NEXT`). A read token gets 403. */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.raw);
   if (!token) throw missing();
-  if (await isAdmin(token, c.env.ADMIN_TOKEN)) return next();
+  if (await isAdmin(token, c.env)) return next();
   if (await isReadToken(c.env.DB, token)) throw ApiError.of(403, "this token is read-only; this route needs the admin token");
   throw invalid();
 });
@@ -45,6 +54,6 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
 export const requireReader = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.raw);
   if (!token) throw missing();
-  if ((await isAdmin(token, c.env.ADMIN_TOKEN)) || (await isReadToken(c.env.DB, token))) return next();
+  if ((await isAdmin(token, c.env)) || (await isReadToken(c.env.DB, token))) return next();
   throw invalid();
 });

@@ -3,6 +3,7 @@
  * How routes reach an integration's Durable Object.
  */
 import type { Env } from "../env";
+import { ApiError } from "../http/errors";
 import type { IngestReply, IngestRequest } from "./protocol";
 
 /** Integration ids are 128 random bits in UUID form. */
@@ -13,8 +14,20 @@ export function integrationObject(env: Env, id: string) {
   return env.INTEGRATION.get(env.INTEGRATION.idFromName(id));
 }
 
-/** Sends commands to an integration's object; an id that cannot exist is refused without a hop. */
-export async function submit(env: Env, id: string, request: IngestRequest): Promise<IngestReply> {
+/** A refused or accepted request; a rate-limited one has already become a 429. */
+export type SubmitReply = Exclude<IngestReply, { reason: "rate_limited" }>;
+
+/**
+ * Sends commands to an integration's object; an id that cannot exist is refused without a hop.
+ * A request over the integration's rate limit throws a 429 with `Retry-After`, in the route's
+ * error shape.
+ */
+export async function submit(env: Env, id: string, request: IngestRequest): Promise<SubmitReply> {
   if (!INTEGRATION_ID.test(id)) return { ok: false, reason: "unknown_integration" };
-  return (await integrationObject(env, id).ingest(request)) as IngestReply;
+  const reply = (await integrationObject(env, id).ingest(request)) as IngestReply;
+  if (!reply.ok && reply.reason === "rate_limited") {
+    const wait = String(reply.retry_after_seconds);
+    throw new ApiError(429, [{ field: null, detail: `rate limit exceeded for this integration; retry after ${wait} s` }], { "retry-after": wait });
+  }
+  return reply;
 }

@@ -10,7 +10,8 @@ import type { CanonicalEvent, StoredRecord } from "../events/canonical";
 import { timingSafeEqualHex, randomId } from "../lib/crypto";
 import { normalizeEnvironment } from "../lib/environment";
 import { writeRecords } from "./drain";
-import type { Command, CommandResult, IngestReply, IngestRequest, IntegrationConfig, Vendor } from "./protocol";
+import type { Command, CommandResult, IngestReply, IngestRequest, IntegrationConfig, RateLimit, SecretRoll, Vendor } from "./protocol";
+import { defaultRateLimit, TokenBucket } from "./rate-limit";
 import { supersedes } from "./supersede";
 
 /** Outbox rows drained per D1 batch, and the most JSON bytes one batch carries. */
@@ -48,6 +49,8 @@ export function backoffMs(attempt: number): number {
 export class IntegrationObject extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private config: { value: IntegrationConfig; revoked: boolean } | null | undefined;
+  private bucket: TokenBucket | undefined;
+  private readonly defaultLimit: RateLimit;
   /** Whether this instance has set an alarm that has not run yet: spares a storage read per request. */
   private alarmSet = false;
 
@@ -55,6 +58,7 @@ export class IntegrationObject extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    this.defaultLimit = defaultRateLimit(env.RATE_LIMIT_PER_SECOND, env.RATE_LIMIT_BURST);
   }
 
   /** Stores the integration's config; called once when the integration is created. */
@@ -64,13 +68,38 @@ export class IntegrationObject extends DurableObject<Env> {
   }
 
   /**
-   * The key that signs this integration's requests, or null when the integration is unknown,
-   * revoked, of another vendor or not a signing one: the caller cannot tell which.
+   * The keys that may sign this integration's requests: the current one, and the one it replaced
+   * while its grace period lasts. Empty when the integration is unknown, revoked, of another
+   * vendor or not a signing one: the caller cannot tell which.
    */
-  signingKey(vendor: Vendor): string | null {
+  signingKeys(vendor: Vendor): string[] {
     const config = this.loadConfig();
-    if (!config || config.revoked || config.value.vendor !== vendor) return null;
-    return config.value.signing_key ?? null;
+    if (!config || config.revoked || config.value.vendor !== vendor || config.value.signing_key === undefined) return [];
+    const previous = this.livePrevious(config.value);
+    return [config.value.signing_key, ...(previous?.signing_key === undefined ? [] : [previous.signing_key])];
+  }
+
+  /**
+   * Replaces the secret; the old one keeps working for `grace_ms`. A roll during a grace period
+   * ends that period: only the secret being replaced stays valid. False when the integration is
+   * unknown or revoked.
+   */
+  rollSecret(roll: SecretRoll): boolean {
+    const config = this.loadConfig();
+    if (!config || config.revoked) return false;
+    const current = config.value;
+    const next: IntegrationConfig = {
+      ...current,
+      secret_hash: roll.secret_hash,
+      ...(roll.signing_key === undefined ? {} : { signing_key: roll.signing_key }),
+      previous:
+        roll.grace_ms > 0
+          ? { secret_hash: current.secret_hash, ...(current.signing_key === undefined ? {} : { signing_key: current.signing_key }), expires_at: Date.now() + roll.grace_ms }
+          : null,
+    };
+    this.sql.exec("UPDATE config SET body = ?", JSON.stringify(next));
+    this.config = { value: next, revoked: false };
+    return true;
   }
 
   /** Revokes the integration: every later request is refused. */
@@ -89,12 +118,15 @@ export class IntegrationObject extends DurableObject<Env> {
     if (!config || config.revoked || config.value.vendor !== request.vendor) {
       return { ok: false, reason: "unknown_integration" };
     }
-    if (request.credential.kind === "secret" && !timingSafeEqualHex(request.credential.hash, config.value.secret_hash)) {
+    if (request.credential.kind === "secret" && !this.secretMatches(config.value, request.credential.hash)) {
       return { ok: false, reason: "bad_credential" };
     }
     if (request.credential.kind === "signature" && config.value.signing_key === undefined) {
       return { ok: false, reason: "bad_credential" };
     }
+    // Only authenticated requests spend tokens, so nobody else can exhaust an integration's budget.
+    const retryAfter = this.takeToken(config.value);
+    if (retryAfter > 0) return { ok: false, reason: "rate_limited", retry_after_seconds: retryAfter };
     const receivedAt = new Date().toISOString();
     const results = this.ctx.storage.transactionSync(() => this.apply(config.value, request, receivedAt));
     if (results.some((r) => r.seq !== null) && !this.alarmSet) await this.armAlarm(Date.now() + DRAIN_DELAY_MS);
@@ -129,6 +161,24 @@ export class IntegrationObject extends DurableObject<Env> {
   private async armAlarm(at: number): Promise<void> {
     this.alarmSet = true;
     await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Whether `hash` is the current secret's, or the previous one's during its grace period; both compared in constant time. */
+  private secretMatches(config: IntegrationConfig, hash: string): boolean {
+    const current = timingSafeEqualHex(hash, config.secret_hash);
+    const previous = config.previous ? timingSafeEqualHex(hash, config.previous.secret_hash) : false;
+    return current || (previous && this.livePrevious(config) !== null);
+  }
+
+  private livePrevious(config: IntegrationConfig) {
+    return config.previous && Date.now() < config.previous.expires_at ? config.previous : null;
+  }
+
+  /** Spends one token of the integration's bucket: 0 when allowed, else the seconds to wait. */
+  private takeToken(config: IntegrationConfig): number {
+    const limit = config.rate_limit ?? this.defaultLimit;
+    if (!this.bucket?.fits(limit)) this.bucket = new TokenBucket(limit, Date.now());
+    return this.bucket.take(Date.now());
   }
 
   private loadConfig(): { value: IntegrationConfig; revoked: boolean } | null {

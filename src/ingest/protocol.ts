@@ -20,6 +20,33 @@ export interface IntegrationConfig {
    * signature needs the key. It lives in the object's own storage, never in D1.
    */
   signing_key?: string;
+  /** This integration's own rate limit; absent means the deployment's default (wrangler vars). */
+  rate_limit?: RateLimit | null;
+  /**
+   * The secret this one replaced, still honoured until `expires_at` (epoch ms) so that a rolled
+   * secret can reach every sender without downtime.
+   */
+  previous?: PreviousSecret | null;
+}
+
+/** A token bucket: `requests_per_second` sustained, up to `burst` at once. */
+export interface RateLimit {
+  requests_per_second: number;
+  burst: number;
+}
+
+/** A rolled-over secret during its grace period. */
+export interface PreviousSecret {
+  secret_hash: string;
+  signing_key?: string;
+  expires_at: number;
+}
+
+/** What `IntegrationObject.rollSecret` needs: the new secret's hash (and key) and the grace period. */
+export interface SecretRoll {
+  secret_hash: string;
+  signing_key?: string;
+  grace_ms: number;
 }
 
 /** Vendors whose requests carry an HMAC of the body made with the secret, not the secret itself. */
@@ -28,7 +55,7 @@ export const SIGNING_VENDORS: readonly Vendor[] = ["github", "pagerduty"];
 /**
  * How a request proved it may post: by the unguessable id in its URL alone (OpsLevel), by a
  * secret whose SHA-256 the route computed, or by an HMAC signature the route verified with the
- * key from `IntegrationObject.signingKey` (GitHub, PagerDuty).
+ * key from `IntegrationObject.signingKeys` (GitHub, PagerDuty).
  */
 export type Credential = { kind: "id" } | { kind: "secret"; hash: string } | { kind: "signature" };
 
@@ -60,4 +87,5 @@ export interface CommandResult {
 
 export type IngestReply =
   | { ok: false; reason: "unknown_integration" | "bad_credential" }
+  | { ok: false; reason: "rate_limited"; retry_after_seconds: number }
   | { ok: true; results: CommandResult[] };

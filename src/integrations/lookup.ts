@@ -3,7 +3,7 @@
  * Finds the integration a secret belongs to, for vendor routes whose URL carries no integration
  * id (DevGrid's `x-api-key`, Harness SEI's bearer token).
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, or } from "drizzle-orm";
 import { database } from "../db/client";
 import { integrations } from "../db/schema";
 import type { Vendor } from "../ingest/protocol";
@@ -17,7 +17,8 @@ export interface SecretMatch {
 
 /**
  * The live integration of `vendor` whose secret is `secret`, or null. The lookup goes by the
- * secret's SHA-256 through the unique index, so the secret itself is never compared or stored;
+ * secret's SHA-256 through the indexes of the current secret and of the one a roll replaced
+ * (during its grace period), so the secret itself is never compared or stored;
  * the integration's Durable Object re-checks the hash in constant time and refuses a revoked
  * integration at once, even before the deletion reaches D1.
  */
@@ -27,7 +28,13 @@ export async function findIntegrationBySecret(d1: D1Database, vendor: Vendor, se
   const [row] = await database(d1)
     .select({ id: integrations.id })
     .from(integrations)
-    .where(and(eq(integrations.secretHash, hash), eq(integrations.vendor, vendor), isNull(integrations.deletedAt)))
+    .where(
+      and(
+        or(eq(integrations.secretHash, hash), and(eq(integrations.previousSecretHash, hash), gt(integrations.previousSecretExpiresAt, new Date().toISOString()))),
+        eq(integrations.vendor, vendor),
+        isNull(integrations.deletedAt),
+      ),
+    )
     .limit(1);
   return row ? { id: row.id, hash } : null;
 }

@@ -2,14 +2,14 @@
  * @module
  * Admin API for integrations: create (the secret is shown once), list, show, delete (revokes at once).
  */
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, or } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { database } from "../db/client";
 import { integrations } from "../db/schema";
 import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
-import { readJsonBody } from "../http/body";
+import { readJsonBody, readRawBody, parseJsonBody } from "../http/body";
 import { requireAdmin } from "../http/auth";
 import { validate } from "../http/validate";
 import { integrationObject } from "../ingest/client";
@@ -17,13 +17,30 @@ import { SIGNING_VENDORS, VENDORS, type IntegrationConfig } from "../ingest/prot
 import { randomId, randomSecret, sha256Hex } from "../lib/crypto";
 import { ingestUrls } from "./urls";
 
+/** A secret the vendor generated (PagerDuty makes its own signing secret); else we generate one. */
+const vendorSecret = z.string().min(16).max(500).optional();
+
 const createSchema = z.strictObject({
   vendor: z.enum(VENDORS),
   name: z.string().trim().min(1).max(200),
   service: z.string().trim().min(1).max(200).nullish(),
   environment: z.string().trim().min(1).max(100).nullish(),
-  /** A secret the vendor generated (PagerDuty makes its own signing secret); else we generate one. */
-  secret: z.string().min(16).max(500).optional(),
+  secret: vendorSecret,
+  /** This integration's own token bucket; absent means the deployment's default. */
+  rate_limit: z
+    .strictObject({
+      requests_per_second: z.number().positive().max(1_000_000),
+      burst: z.number().int().min(1).max(1_000_000),
+    })
+    .nullish(),
+});
+
+/** The grace period of a rolled secret when the request names none. */
+const DEFAULT_GRACE_SECONDS = 24 * 3600;
+
+const rollSchema = z.strictObject({
+  grace_seconds: z.number().int().min(0).max(30 * 24 * 3600).default(DEFAULT_GRACE_SECONDS),
+  secret: vendorSecret,
 });
 
 type IntegrationRow = typeof integrations.$inferSelect;
@@ -48,8 +65,7 @@ integrationRoutes.post("/", async (c) => {
   const id = randomId();
   const secret = body.secret ?? randomSecret();
   const secretHash = await sha256Hex(secret);
-  const [taken] = await database(c.env.DB).select({ id: integrations.id }).from(integrations).where(eq(integrations.secretHash, secretHash));
-  if (taken) throw ApiError.of(409, "this secret is already used by another integration; choose another", "secret");
+  await refuseTakenSecret(c.env.DB, secretHash);
   const row: IntegrationRow = {
     id,
     vendor: body.vendor,
@@ -57,6 +73,8 @@ integrationRoutes.post("/", async (c) => {
     defaultService: body.service ?? null,
     defaultEnvironment: body.environment ?? null,
     secretHash,
+    previousSecretHash: null,
+    previousSecretExpiresAt: null,
     createdAt: new Date().toISOString(),
     deletedAt: null,
   };
@@ -69,9 +87,10 @@ integrationRoutes.post("/", async (c) => {
     environment: row.defaultEnvironment,
     secret_hash: row.secretHash,
     ...(SIGNING_VENDORS.includes(body.vendor) ? { signing_key: secret } : {}),
+    rate_limit: body.rate_limit ?? null,
   });
   await database(c.env.DB).insert(integrations).values(row);
-  return c.json({ ...present(row, new URL(c.req.url).origin), secret }, 201);
+  return c.json({ ...present(row, new URL(c.req.url).origin), rate_limit: body.rate_limit ?? null, secret }, 201);
 });
 
 integrationRoutes.get("/", async (c) => {
@@ -79,6 +98,22 @@ integrationRoutes.get("/", async (c) => {
   const origin = new URL(c.req.url).origin;
   return c.json({ items: rows.map((r) => present(r, origin)), next_cursor: null });
 });
+
+/** A 409 when a secret's hash is already some integration's, current or within a grace period. */
+async function refuseTakenSecret(d1: D1Database, secretHash: string): Promise<void> {
+  const [taken] = await database(d1)
+    .select({ id: integrations.id })
+    .from(integrations)
+    .where(or(eq(integrations.secretHash, secretHash), eq(integrations.previousSecretHash, secretHash)))
+    .limit(1);
+  if (taken) throw ApiError.of(409, "this secret is already used by another integration; choose another", "secret");
+}
+
+/** An empty body means `{}`: rolling with the defaults needs no body at all. */
+async function readOptionalJsonBody(request: Request): Promise<unknown> {
+  const bytes = await readRawBody(request);
+  return bytes.byteLength === 0 ? {} : parseJsonBody(bytes);
+}
 
 async function findLive(d1: D1Database, id: string): Promise<IntegrationRow> {
   const [row] = await database(d1).select().from(integrations).where(and(eq(integrations.id, id), isNull(integrations.deletedAt)));
@@ -95,4 +130,31 @@ integrationRoutes.delete("/:id", async (c) => {
   await integrationObject(c.env, row.id).revoke();
   await database(c.env.DB).update(integrations).set({ deletedAt: new Date().toISOString() }).where(eq(integrations.id, row.id));
   return c.body(null, 204);
+});
+
+/**
+ * Rolls the integration's secret: answers the new one (shown once) while the old one keeps working
+ * for `grace_seconds` (default 24 h; 0 ends it at once). The object first, as at creation: it is
+ * what checks every request.
+ */
+integrationRoutes.post("/:id/secret", async (c) => {
+  const row = await findLive(c.env.DB, c.req.param("id"));
+  const body = validate(rollSchema, await readOptionalJsonBody(c.req.raw));
+  const secret = body.secret ?? randomSecret();
+  const secretHash = await sha256Hex(secret);
+  await refuseTakenSecret(c.env.DB, secretHash);
+  const vendor = row.vendor as IntegrationConfig["vendor"];
+  const rolled = await integrationObject(c.env, row.id).rollSecret({
+    secret_hash: secretHash,
+    ...(SIGNING_VENDORS.includes(vendor) ? { signing_key: secret } : {}),
+    grace_ms: body.grace_seconds * 1000,
+  });
+  if (!rolled) throw ApiError.of(404, `no integration with id ${JSON.stringify(row.id)}`);
+  const expiresAt = new Date(Date.now() + body.grace_seconds * 1000).toISOString();
+  const grace = body.grace_seconds > 0;
+  await database(c.env.DB)
+    .update(integrations)
+    .set({ secretHash, previousSecretHash: grace ? row.secretHash : null, previousSecretExpiresAt: grace ? expiresAt : null })
+    .where(eq(integrations.id, row.id));
+  return c.json({ id: row.id, secret, previous_secret_expires_at: grace ? expiresAt : null }, 201);
 });

@@ -5,8 +5,8 @@
  */
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
-import { INTEGRATION_ID, integrationObject } from "../ingest/client";
-import type { IngestReply, Vendor } from "../ingest/protocol";
+import { INTEGRATION_ID, integrationObject, type SubmitReply } from "../ingest/client";
+import type { Vendor } from "../ingest/protocol";
 import { anyHmacSha256HexMatches } from "../lib/crypto";
 
 /** A 401 that names the credential, never whether the integration exists. */
@@ -15,20 +15,21 @@ export function unauthorized(detail: string, headers: Record<string, string> = {
 }
 
 /**
- * Verifies that one of `signatures` is the HMAC-SHA256 of the raw body under the integration's
- * signing key. Throws a 401 when the integration is unknown, revoked, of another vendor, or no
+ * Verifies that one of `signatures` is the HMAC-SHA256 of the raw body under one of the
+ * integration's signing keys (the current one, and the previous one during a secret roll's grace
+ * period). Throws a 401 when the integration is unknown, revoked, of another vendor, or no
  * signature matches: all alike.
  */
 export async function verifySignature(env: Env, id: string, vendor: Vendor, body: Uint8Array, signatures: readonly string[], header: string): Promise<void> {
-  const key = INTEGRATION_ID.test(id) ? await integrationObject(env, id).signingKey(vendor) : null;
-  // A missing key still costs one HMAC (with a stand-in key, as HMAC refuses an empty one), so
-  // the timing does not tell an unknown id from a wrong signature.
-  const matched = await anyHmacSha256HexMatches(key ?? "no signing key", body, signatures);
-  if (key === null || !matched) throw unauthorized(`${header} does not match this request`);
+  const keys = INTEGRATION_ID.test(id) ? await integrationObject(env, id).signingKeys(vendor) : [];
+  // No key still costs one HMAC (with a stand-in key, as HMAC refuses an empty one), so the
+  // timing does not tell an unknown id from a wrong signature.
+  const results = await Promise.all((keys.length > 0 ? keys : ["no signing key"]).map((key) => anyHmacSha256HexMatches(key, body, signatures)));
+  if (keys.length === 0 || !results.includes(true)) throw unauthorized(`${header} does not match this request`);
 }
 
 /** Returns the results of an accepted ingest request, or throws the 401 of a refused one. */
-export function acceptedOrUnauthorized(reply: IngestReply, detail: string, headers: Record<string, string> = {}) {
+export function acceptedOrUnauthorized(reply: SubmitReply, detail: string, headers: Record<string, string> = {}) {
   if (!reply.ok) throw unauthorized(detail, headers);
   return reply.results;
 }

@@ -4,12 +4,13 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../env";
+import { capBatch } from "../../http/batch";
 import { readJsonBody } from "../../http/body";
 import { ApiError } from "../../http/errors";
 import { validate } from "../../http/validate";
 import { submit } from "../../ingest/client";
 import { findIntegrationBySecret } from "../../integrations/lookup";
-import { devgridBodySchema, normalizeDevGridEvent } from "./events";
+import { devgridBodySchema, MAX_DEVGRID_EVENTS, normalizeDevGridEvent } from "./events";
 
 const unauthorized = () => ApiError.of(401, "missing or invalid x-api-key");
 
@@ -19,6 +20,7 @@ devgridRoutes.post("/events", async (c) => {
   const match = await findIntegrationBySecret(c.env.DB, "devgrid", c.req.header("x-api-key") ?? null);
   if (!match) throw unauthorized();
   const raw = await readJsonBody(c.req.raw);
+  if (typeof raw === "object" && raw !== null) capBatch((raw as { events?: unknown }).events, MAX_DEVGRID_EVENTS, "events");
   // The whole body is validated before anything is submitted, so one bad event stores nothing.
   const { events } = validate(devgridBodySchema, raw);
   const rawEvents = (raw as { events: object[] }).events;

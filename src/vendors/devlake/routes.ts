@@ -48,6 +48,15 @@ async function submitWithSecret(c: Context<AppEnv>, build: () => Command[] | Pro
 
 export const devlakeRoutes = new Hono<AppEnv>();
 
+// Every answer under DevLake's paths takes DevLake's error shape, a wrong method's 405 and an
+// unknown path's 404 included, which no route handler would see.
+for (const prefix of ["", "/api", "/api/rest"]) {
+  devlakeRoutes.use(`${prefix}/plugins/webhook/*`, async (c, next) => {
+    c.set("errorFormat", devlakeErrorFormat);
+    await next();
+  });
+}
+
 for (const prefix of ["", "/api", "/api/rest"]) {
   for (const base of [`${prefix}/plugins/webhook/:id`, `${prefix}/plugins/webhook/connections/:id`]) {
     devlakeRoutes.post(`${base}/deployments`, async (c) => {

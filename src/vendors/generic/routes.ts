@@ -9,8 +9,8 @@ import type { z } from "zod";
 import type { AppEnv } from "../../env";
 import type { CanonicalEvent } from "../../events/canonical";
 import { bearerToken } from "../../http/auth";
+import { capBatch } from "../../http/batch";
 import { readJsonBody } from "../../http/body";
-import { ApiError } from "../../http/errors";
 import { validate } from "../../http/validate";
 import { submit } from "../../ingest/client";
 import { sha256Hex } from "../../lib/crypto";
@@ -24,9 +24,7 @@ const CHALLENGE = { "www-authenticate": "Bearer" };
 function itemsOf<S extends z.ZodType>(schema: S, raw: unknown): { item: z.output<S>; raw: unknown }[] {
   if (typeof raw === "object" && raw !== null && !Array.isArray(raw) && "items" in raw) {
     const listed = (raw as { items: unknown }).items;
-    if (Array.isArray(listed) && listed.length > MAX_ITEMS) {
-      throw ApiError.of(413, `items: at most ${MAX_ITEMS} items per request, got ${listed.length}; split them into several requests`, "items");
-    }
+    capBatch(listed, MAX_ITEMS, "items");
     return validate(batchSchema(schema), raw).items.map((item, i) => ({ item, raw: (listed as unknown[])[i] }));
   }
   return [{ item: validate(schema, raw), raw }];

@@ -1,0 +1,58 @@
+/**
+ * @module
+ * The per-integration token bucket its Durable Object applies to every authenticated request.
+ * The state lives in memory only: it costs nothing on the hot path, and an evicted object simply
+ * starts again with a full bucket.
+ */
+import type { RateLimit } from "./protocol";
+
+/** The deployment's default when wrangler's vars leave it unset. */
+export const DEFAULT_RATE_LIMIT: RateLimit = { requests_per_second: 50, burst: 200 };
+
+/**
+ * The limit from wrangler vars `RATE_LIMIT_PER_SECOND` and `RATE_LIMIT_BURST`, each falling back
+ * to `DEFAULT_RATE_LIMIT` when absent or not a positive number.
+ */
+export function defaultRateLimit(perSecond: string | undefined, burst: string | undefined): RateLimit {
+  const positive = (v: string | undefined, fallback: number) => {
+    const n = Number(v);
+    return v !== undefined && v !== "" && Number.isFinite(n) && n > 0 ? n : fallback;
+  };
+  return {
+    requests_per_second: positive(perSecond, DEFAULT_RATE_LIMIT.requests_per_second),
+    burst: positive(burst, DEFAULT_RATE_LIMIT.burst),
+  };
+}
+
+export class TokenBucket {
+  private tokens: number;
+  private at: number;
+
+  constructor(
+    private readonly limit: RateLimit,
+    now: number,
+  ) {
+    this.tokens = limit.burst;
+    this.at = now;
+  }
+
+  /** Whether this bucket was built for `limit`, so a changed config gets a new one. */
+  fits(limit: RateLimit): boolean {
+    return limit.requests_per_second === this.limit.requests_per_second && limit.burst === this.limit.burst;
+  }
+
+  /**
+   * Takes one token. Returns 0 when the request may proceed, else the whole seconds (at least 1)
+   * until a token is available, for `Retry-After`.
+   */
+  take(now: number): number {
+    const elapsed = Math.max(0, now - this.at) / 1000;
+    this.tokens = Math.min(this.limit.burst, this.tokens + elapsed * this.limit.requests_per_second);
+    this.at = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - this.tokens) / this.limit.requests_per_second));
+  }
+}
