@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import documented from "./fixtures/opslevel/deploy.json";
+import { ADMIN, callJson, createIntegration, drain, env } from "./helpers";
+
+const DAY_MS = 86_400_000;
+
+async function deploy(integrationId: string, service: string, daysAgo: number) {
+  const at = new Date(Date.now() - daysAgo * DAY_MS).toISOString();
+  const res = await callJson("POST", `/integrations/deploy/${integrationId}`, { ...documented, dedup_id: crypto.randomUUID(), service, deployed_at: at });
+  expect(res.status).toBe(202);
+}
+
+async function metricsOf(service: string) {
+  const res = await callJson("GET", `/api/v1/metrics?service=${service}`, undefined, ADMIN);
+  expect(res.status, res.text).toBe(200);
+  return res.json;
+}
+
+describe("a recompute that fails halfway", () => {
+  it("leaves the previous snapshots serving, and the next run completes the work", async () => {
+    const service = `fault-${crypto.randomUUID().slice(0, 8)}`;
+    const { id } = await createIntegration("opslevel");
+    await deploy(id, service, 2);
+    await deploy(id, service, 3);
+    await drain(id);
+    expect((await callJson("POST", "/api/v1/recompute", undefined, ADMIN)).status).toBe(200);
+    const before = await metricsOf(service);
+    expect(before.deployment_frequency.count).toBe(2);
+
+    await deploy(id, service, 1);
+    await drain(id);
+    // The per-day rollups cannot be written: the run fails after it has started changing things.
+    await env.DB.exec("ALTER TABLE metric_days RENAME TO metric_days_away");
+    try {
+      const failed = await callJson("POST", "/api/v1/recompute", undefined, ADMIN);
+      expect(failed.status).toBe(503);
+      const during = await metricsOf(service);
+      expect(during.as_of).toBe(before.as_of);
+      expect(during.deployment_frequency.count).toBe(2);
+    } finally {
+      await env.DB.exec("ALTER TABLE metric_days_away RENAME TO metric_days");
+    }
+
+    const next = await callJson("POST", "/api/v1/recompute", undefined, ADMIN);
+    expect(next.status).toBe(200);
+    expect(next.json.complete).toBe(true);
+    const after = await metricsOf(service);
+    expect(after.as_of > before.as_of).toBe(true);
+    expect(after.deployment_frequency.count).toBe(3);
+  });
+});
