@@ -67,7 +67,8 @@ export function createApp() {
   app.onError((error, c) => {
     const apiError = toApiError(error);
     if (!apiError) {
-      console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}: ${String(error)}`);
+      // The route pattern, not the path: an OpsLevel path holds the integration's credential.
+      console.error(`unhandled error on ${c.req.method} ${c.req.routePath}: ${String(error)}`);
       return c.json(standardErrorFormat(ApiError.of(503, "the service could not complete this request; retry later")), 503);
     }
     const format = c.get("errorFormat") ?? standardErrorFormat;

@@ -61,6 +61,7 @@ describe("bad input stores nothing and names the problem", () => {
     ["a date that is not one", { ...documented, deployed_at: "last tuesday" }, 400, "deployed_at: is not a valid time"],
     ["an impossible commit date", { ...documented, commit: { ...documented.commit, date: "2019-02-30 10:00:00" } }, 400, "commit.date: is not a valid time"],
     ["deployed_at as an object", { ...documented, deployed_at: { at: 1 } }, 400, "deployed_at: "],
+    ["JSON nested deeper than any payload", { ...documented, x: JSON.parse("[".repeat(5000) + "]".repeat(5000)) }, 400, "JSON nests deeper than 64 levels at position"],
     ["a huge string over the body limit", { ...documented, service: "s".repeat(2 * 1024 * 1024) }, 413, "larger than"],
   ];
 

@@ -437,6 +437,12 @@ describe("metrics over a scenario", () => {
     const bad = await callJson("GET", "/api/v1/metrics?from=2025-02-30", undefined, ADMIN);
     expect(bad.status).toBe(400);
     expect(bad.text).toContain("from");
+    // A month past 12 once escaped the check as a RangeError, and a 503.
+    for (const q of ["from=2026-13-45", "to=2026-00-10", "from=2026-02-29"]) {
+      const res = await callJson("GET", `/api/v1/metrics?${q}`, undefined, ADMIN);
+      expect(res.status, q).toBe(400);
+      expect(res.json.errors[0].detail).toMatch(/^(from|to) must be a date YYYY-MM-DD/);
+    }
     expect((await callJson("GET", "/api/v1/metrics?from=2025-02-10&to=2025-02-01", undefined, ADMIN)).status).toBe(400);
     expect((await callJson("GET", "/api/v1/metrics?benchmark=2019", undefined, ADMIN)).status).toBe(400);
     expect((await callJson("GET", "/api/v1/metrics/timeseries?granularity=hour", undefined, ADMIN)).status).toBe(400);

@@ -3,10 +3,12 @@
  * Reading request bodies: size-capped raw bytes, and JSON parsed with the position of any error.
  */
 import { ApiError } from "./errors";
-import { describeOffset, jsonErrorOffset } from "./json-error";
+import { describeOffset, jsonErrorOffset, nestingOffset } from "./json-error";
 
 /** The largest body any route accepts. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** The deepest nesting of objects and arrays any route accepts; no vendor payload comes near. */
+export const MAX_JSON_DEPTH = 64;
 
 const tooLarge = () => ApiError.of(413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
 
@@ -51,6 +53,8 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
     throw ApiError.of(400, "request body is not valid UTF-8");
   }
   if (text.trim() === "") throw ApiError.of(400, "malformed JSON: the request body is empty");
+  const tooDeep = nestingOffset(text, MAX_JSON_DEPTH);
+  if (tooDeep >= 0) throw ApiError.of(400, `JSON nests deeper than ${MAX_JSON_DEPTH} levels at ${describeOffset(text, tooDeep)}`);
   try {
     return JSON.parse(text);
   } catch (error) {

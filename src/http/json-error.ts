@@ -85,3 +85,28 @@ export function describeOffset(text: string, offset: number): string {
   const column = offset - before.lastIndexOf("\n");
   return `position ${offset} (line ${line} column ${column})`;
 }
+
+/**
+ * The offset of the bracket that nests deeper than `max`, or -1. Parsing allows any depth, but
+ * passing a value on (structured clone, `JSON.stringify`) overflows the stack at a few thousand.
+ *
+ * @example nestingOffset("[[[1]]]", 2) // 2
+ */
+export function nestingOffset(text: string, max: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) {
+      inString = true;
+    } else if (ch === 0x7b || ch === 0x5b) {
+      if (++depth > max) return i;
+    } else if (ch === 0x7d || ch === 0x5d) {
+      depth--;
+    }
+  }
+  return -1;
+}

@@ -11,6 +11,7 @@ import { requireAdmin, requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { queryValidator } from "../api/pagination";
 import { normalizeEnvironment } from "../lib/environment";
+import { parseTimestamp } from "../lib/time";
 import { metricsObject, type WindowFigures } from "./assemble";
 import { addDays, buckets, daysBetween } from "./calendar";
 import { windowFigures, type FigureQuery } from "./figures";
@@ -27,7 +28,7 @@ const day = (name: string) =>
     .optional()
     .transform((v, ctx) => {
       if (v === undefined || v === "") return null;
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || parseTimestamp(v) === null) {
         ctx.addIssue({ code: "custom", message: `${name} must be a date YYYY-MM-DD: ${JSON.stringify(v).slice(0, 32)}` });
       }
       return v;

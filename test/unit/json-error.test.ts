@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeOffset, jsonErrorOffset } from "../../src/http/json-error";
+import { describeOffset, jsonErrorOffset, nestingOffset } from "../../src/http/json-error";
 
 describe("jsonErrorOffset", () => {
   it.each([
@@ -25,5 +25,13 @@ describe("jsonErrorOffset", () => {
 
   it("describes an offset by line and column", () => {
     expect(describeOffset("{\n  x", 4)).toBe("position 4 (line 2 column 3)");
+  });
+});
+
+describe("nestingOffset", () => {
+  it("finds the bracket past the limit, ignoring brackets in strings", () => {
+    expect(nestingOffset("[[[1]]]", 2)).toBe(2);
+    expect(nestingOffset('{"a": "[[[[", "b": [1]}', 2)).toBe(-1);
+    expect(nestingOffset('{"a": "\\\"[[[", "b": {"c": {}}}', 2)).toBe(26);
   });
 });
