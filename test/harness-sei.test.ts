@@ -124,7 +124,7 @@ describe("Harness SEI custom CI/CD webhook", () => {
     const first = await callJson("POST", PATH, correctedPayload, bearer(integration));
     const again = await callJson("POST", PATH, correctedPayload, bearer(integration));
     expect(again.status).toBe(202);
-    expect(again.json).toEqual({ result: "duplicate", id: first.json.id });
+    expect(again.json).toEqual({ result: "ok", id: first.json.id });
     const { execution_id: _e, ...byBuild } = { ...correctedPayload, build_number: 99 };
     await callJson("POST", PATH, byBuild, bearer(integration));
     await callJson("POST", PATH, byBuild, bearer(integration));

@@ -1,7 +1,8 @@
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import workflow1 from "./fixtures/devgrid/workflow-1-basic.json";
 import githubStatus from "./fixtures/github/deployment_status.json";
-import { ADMIN, callJson, createIntegration, env, type CreatedIntegration } from "./helpers";
+import { ADMIN, callJson, createIntegration, env, integrationStub, type CreatedIntegration } from "./helpers";
 import { hmacHex, postRaw } from "./signing";
 
 let counter = 0;
@@ -68,6 +69,18 @@ describe("rolling an integration's secret", () => {
     expect((await postGitHub(integration, integration.secret)).status).toBe(401);
     expect((await postGitHub(integration, first.json.secret)).status).toBe(401);
     expect((await postGitHub(integration, second.json.secret)).status).toBe(202);
+  });
+
+  it("erases an expired signing key from the object's storage", async () => {
+    const integration = await createIntegration("github");
+    const rolled = await roll(integration.id, { grace_seconds: 1 });
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await postGitHub(integration, integration.secret)).status).toBe(401);
+    const stored = await runInDurableObject(integrationStub(integration.id), (_o, state) =>
+      state.storage.sql.exec<{ body: string }>("SELECT body FROM config").one().body,
+    );
+    expect(stored).not.toContain(integration.secret);
+    expect(stored).toContain(rolled.json.secret);
   });
 
   it("takes a vendor-generated secret, and refuses one another integration uses", async () => {

@@ -97,9 +97,7 @@ export type ServiceHints = z.infer<typeof serviceHintsSchema>;
 export type Commit = z.infer<typeof commitSchema>;
 export type DeploymentEvent = z.infer<typeof deploymentEventSchema>;
 export type IncidentEvent = z.infer<typeof incidentEventSchema>;
-export type CiRunEvent = z.infer<typeof ciRunEventSchema>;
 export type CanonicalEvent = z.infer<typeof canonicalEventSchema>;
-export type EventType = CanonicalEvent["type"];
 
 /** What the integration's object adds to an event when it accepts it. */
 export interface Acceptance {

@@ -37,7 +37,6 @@ const STATUS_TITLES: Record<number, string> = {
   405: "Method Not Allowed",
   409: "Conflict",
   413: "Payload Too Large",
-  415: "Unsupported Media Type",
   429: "Too Many Requests",
   503: "Service Unavailable",
 };

@@ -170,8 +170,14 @@ export class IntegrationObject extends DurableObject<Env> {
     return current || (previous && this.livePrevious(config) !== null);
   }
 
+  /** The replaced secret while its grace period lasts; once expired it is erased, signing key and all. */
   private livePrevious(config: IntegrationConfig) {
-    return config.previous && Date.now() < config.previous.expires_at ? config.previous : null;
+    if (!config.previous) return null;
+    if (Date.now() < config.previous.expires_at) return config.previous;
+    const pruned: IntegrationConfig = { ...config, previous: null };
+    this.sql.exec("UPDATE config SET body = ?", JSON.stringify(pruned));
+    if (this.config) this.config = { ...this.config, value: pruned };
+    return null;
   }
 
   /** Spends one token of the integration's bucket: 0 when allowed, else the seconds to wait. */

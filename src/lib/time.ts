@@ -6,8 +6,19 @@
 const PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
 
+/** Years 0000 to 9999: what ISO 8601 text in `YYYY-MM-DD` form can hold. */
+const MIN_MS = -62167219200000;
+const MAX_MS = 253402300799999;
+
+/** A UTC date; unlike `Date.UTC`, it reads years 0-99 as themselves, not as 1900-1999. */
+function utcDate(year: number, month: number, day: number): Date {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date;
+}
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return utcDate(year, month + 1, 0).getUTCDate();
 }
 
 /**
@@ -23,7 +34,7 @@ function daysInMonth(year: number, month: number): number {
  */
 export function parseTimestamp(value: unknown): string | null {
   if (typeof value === "number") {
-    if (!Number.isFinite(value) || value < 0 || value > 253402300799999) return null;
+    if (!Number.isFinite(value) || value < 0 || value > MAX_MS) return null;
     return new Date(value).toISOString();
   }
   if (typeof value !== "string") return null;
@@ -48,6 +59,9 @@ export function parseTimestamp(value: unknown): string | null {
     if (oh > 23 || om > 59) return null;
     offsetMinutes = sign * (oh * 60 + om);
   }
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000;
+  const date = utcDate(year, month, day);
+  date.setUTCHours(hour, minute, second, millis);
+  const utc = date.getTime() - offsetMinutes * 60_000;
+  if (utc < MIN_MS || utc > MAX_MS) return null;
   return new Date(utc).toISOString();
 }

@@ -6,19 +6,19 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../env";
 import { capBatch } from "../../http/batch";
 import { readJsonBody } from "../../http/body";
-import { ApiError } from "../../http/errors";
 import { validate } from "../../http/validate";
 import { submit } from "../../ingest/client";
 import { findIntegrationBySecret } from "../../integrations/lookup";
+import { unauthorized } from "../credentials";
 import { devgridBodySchema, MAX_DEVGRID_EVENTS, normalizeDevGridEvent } from "./events";
 
-const unauthorized = () => ApiError.of(401, "missing or invalid x-api-key");
+const refused = () => unauthorized("missing or invalid x-api-key");
 
 export const devgridRoutes = new Hono<AppEnv>();
 
 devgridRoutes.post("/events", async (c) => {
   const match = await findIntegrationBySecret(c.env.DB, "devgrid", c.req.header("x-api-key") ?? null);
-  if (!match) throw unauthorized();
+  if (!match) throw refused();
   const raw = await readJsonBody(c.req.raw);
   if (typeof raw === "object" && raw !== null) capBatch((raw as { events?: unknown }).events, MAX_DEVGRID_EVENTS, "events");
   // The whole body is validated before anything is submitted, so one bad event stores nothing.
@@ -31,7 +31,7 @@ devgridRoutes.post("/events", async (c) => {
     credential: { kind: "secret", hash: match.hash },
     commands: normalized.map((event) => ({ op: "record", event, mode: "first" })),
   });
-  if (!reply.ok) throw unauthorized();
+  if (!reply.ok) throw refused();
   const stored = normalized.map((event, i) => ({ ...rawEvents[i], id: reply.results[i]!.id, timestamp: event.finished_at }));
   return c.json({ events: stored }, 201);
 });

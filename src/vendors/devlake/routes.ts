@@ -12,6 +12,7 @@ import { validate } from "../../http/validate";
 import { submit } from "../../ingest/client";
 import type { Command, CommandResult } from "../../ingest/protocol";
 import { sha256Hex } from "../../lib/crypto";
+import { unauthorized } from "../credentials";
 import { devlakeSecret } from "./credential";
 import { devlakeDeploymentSchema, normalizeDevLakeDeployment } from "./deployment";
 import { devlakeIssueSchema, normalizeDevLakeIssue } from "./issue";
@@ -26,7 +27,7 @@ export const devlakeErrorFormat: ErrorFormat = (error) => ({
 /** DevLake's success body, byte for byte. */
 const SUCCESS = { code: 0, success: true, message: "success", causes: null, data: null };
 
-const unauthorized = () => ApiError.of(401, "unauthorized: the webhook needs a valid Bearer token or Basic auth password");
+const refused = () => unauthorized("unauthorized: the webhook needs a valid Bearer token or Basic auth password");
 
 /**
  * Refuses a request without a secret before reading its body, builds its commands, and sends
@@ -35,14 +36,14 @@ const unauthorized = () => ApiError.of(401, "unauthorized: the webhook needs a v
  */
 async function submitWithSecret(c: Context<AppEnv>, build: () => Command[] | Promise<Command[]>): Promise<CommandResult[]> {
   const secret = devlakeSecret(c.req.raw);
-  if (!secret) throw unauthorized();
+  if (!secret) throw refused();
   const commands = await build();
   const reply = await submit(c.env, c.req.param("id") ?? "", {
     vendor: "devlake",
     credential: { kind: "secret", hash: await sha256Hex(secret) },
     commands,
   });
-  if (!reply.ok) throw unauthorized();
+  if (!reply.ok) throw refused();
   return reply.results;
 }
 
@@ -60,7 +61,6 @@ for (const prefix of ["", "/api", "/api/rest"]) {
 for (const prefix of ["", "/api", "/api/rest"]) {
   for (const base of [`${prefix}/plugins/webhook/:id`, `${prefix}/plugins/webhook/connections/:id`]) {
     devlakeRoutes.post(`${base}/deployments`, async (c) => {
-      c.set("errorFormat", devlakeErrorFormat);
       await submitWithSecret(c, async () => {
         const raw = await readJsonBody(c.req.raw);
         const body = validate(devlakeDeploymentSchema, raw);
@@ -70,7 +70,6 @@ for (const prefix of ["", "/api", "/api/rest"]) {
     });
 
     devlakeRoutes.post(`${base}/issues`, async (c) => {
-      c.set("errorFormat", devlakeErrorFormat);
       await submitWithSecret(c, async () => {
         const raw = await readJsonBody(c.req.raw);
         const body = validate(devlakeIssueSchema, raw);
@@ -80,7 +79,6 @@ for (const prefix of ["", "/api", "/api/rest"]) {
     });
 
     devlakeRoutes.post(`${base}/issue/:issueKey/close`, async (c) => {
-      c.set("errorFormat", devlakeErrorFormat);
       const issueKey = c.req.param("issueKey");
       const [result] = await submitWithSecret(c, () => [{ op: "resolve", dedup_key: issueKey, at: new Date().toISOString() }]);
       if (result?.result === "not_found") throw ApiError.of(404, `no issue with key ${JSON.stringify(issueKey)}`);

@@ -7,19 +7,19 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../env";
 import { bearerToken } from "../../http/auth";
 import { readJsonBody } from "../../http/body";
-import { ApiError } from "../../http/errors";
 import { validate } from "../../http/validate";
 import { submit } from "../../ingest/client";
 import { findIntegrationBySecret } from "../../integrations/lookup";
+import { unauthorized } from "../credentials";
 import { normalizeSeiCustomCicd, seiCustomCicdSchema } from "./custom-cicd";
 
-const unauthorized = () => new ApiError(401, [{ field: null, detail: "missing or invalid bearer token" }], { "www-authenticate": "Bearer" });
+const refused = () => unauthorized("missing or invalid bearer token", { "www-authenticate": "Bearer" });
 
 export const harnessSeiRoutes = new Hono<AppEnv>();
 
 harnessSeiRoutes.post("/v1/custom-cicd", async (c) => {
   const match = await findIntegrationBySecret(c.env.DB, "harness-sei", bearerToken(c.req.raw));
-  if (!match) throw unauthorized();
+  if (!match) throw refused();
   const raw = await readJsonBody(c.req.raw);
   const events = normalizeSeiCustomCicd(validate(seiCustomCicdSchema, raw), raw);
   const reply = await submit(c.env, match.id, {
@@ -27,8 +27,7 @@ harnessSeiRoutes.post("/v1/custom-cicd", async (c) => {
     credential: { kind: "secret", hash: match.hash },
     commands: events.map((event) => ({ op: "record", event, mode: "first" })),
   });
-  if (!reply.ok) throw unauthorized();
-  const first = reply.results[0]!;
-  const duplicate = reply.results.every((r) => r.result === "duplicate");
-  return c.json({ result: duplicate ? "duplicate" : "ok", id: first.id }, 202);
+  if (!reply.ok) throw refused();
+  // PRODUCT.md gives SEI one success reply: a repeated execution is acknowledged like a new one.
+  return c.json({ result: "ok", id: reply.results[0]!.id }, 202);
 });
