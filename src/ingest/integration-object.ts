@@ -265,10 +265,12 @@ export class IntegrationObject extends DurableObject<Env> {
       service_name: serviceName,
       environment_normalized: normalizeEnvironment(environment ?? config.environment ?? "production"),
     } as StoredRecord;
-    if (record.type === "deployment") {
+    // OpsLevel numbers deploys it is not given, per service: here per service name as the
+    // integration receives it, which OpsLevel always sends.
+    if (record.type === "deployment" && config.vendor === "opslevel" && serviceName !== null) {
       const earlier = previous?.type === "deployment" ? previous.deploy_number : null;
-      record.deploy_number = record.deploy_number ?? earlier ?? this.nextDeployNumber(serviceName ?? "");
-      if (record.deploy_number !== earlier) this.noteDeployNumber(serviceName ?? "", record.deploy_number);
+      record.deploy_number = record.deploy_number ?? earlier ?? this.nextDeployNumber(serviceName);
+      if (record.deploy_number !== earlier) this.noteDeployNumber(serviceName, record.deploy_number);
     }
     return record;
   }
