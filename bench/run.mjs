@@ -3,6 +3,7 @@
 // side by side with /healthz, then prints a table (or, with --json, one JSON object last).
 import { parseArgs } from "node:util";
 import { benchIngest } from "./lib/ingest.mjs";
+import { benchRecompute } from "./lib/recompute.mjs";
 import { startServer } from "./lib/server.mjs";
 
 const { values } = parseArgs({
@@ -34,6 +35,10 @@ try {
   if (wanted("ingest")) {
     log("ingest: OpsLevel deploys vs /healthz ...");
     report.ingest = await benchIngest(server, options);
+  }
+  if (wanted("recompute")) {
+    log(`recompute: ${options.deployments} deployments, ${options.incidents} incidents, ${options.services} services, ${options.days} days ...`);
+    report.recompute = await benchRecompute(server, options, log);
   }
 } finally {
   server.stop();

@@ -158,9 +158,13 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
         WHERE c2.sha = c.sha AND q.service = m.service AND q.id <> m.id
       UNION ALL SELECT r.started_at FROM ci_run_commits rc CROSS JOIN ci_runs r ON r.id = rc.ci_run_id
         WHERE rc.sha = c.sha AND ${resolvedService("r.service_name", "r.service")} = m.service))`;
-  const linkCandidates = (where: string, from = "metric_deployments m") => `(SELECT m.id FROM ${from}
-      WHERE ${where} AND +m.service = i.service AND m.counted = 1
-      ORDER BY m.environment = i.environment DESC, m.at <= i.created_at DESC, m.at DESC, m.id DESC LIMIT 1)`;
+  // Same environment first, then not after the incident, then the latest. One lookup per tier, because
+  // the SQLite in wrangler dev's workerd rejects ORDER BY terms that name the outer row ("no such column").
+  const tiers = ["=", "<>"].flatMap((env) => [`AND +m.environment ${env} i.environment AND +m.at <= i.created_at`, `AND +m.environment ${env} i.environment AND +m.at > i.created_at`]);
+  const linkCandidates = (where: string, from = "metric_deployments m") =>
+    tiers.map((tier) => `(SELECT m.id FROM ${from} WHERE ${where} AND +m.service = i.service AND m.counted = 1 ${tier} ORDER BY m.at DESC, m.id DESC LIMIT 1)`).join(",\n");
+  const incidentsInRange = `
+    SELECT i.id FROM metric_work w JOIN metric_incidents i ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at`;
   const linked = `metric_incidents i WHERE i.deployment_id = ${md}.id`;
   const next = `metric_deployments n WHERE n.id = ${md}.next_id AND n.rollback = 1`;
   const daySums = "sum(m.counted), sum(1 - m.counted), sum(m.failed), sum(m.rework)";
@@ -211,18 +215,18 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
         ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at
       WHERE i.deployment_id IS NOT NULL`),
     d1.prepare(`
-      UPDATE metric_incidents SET deployment_id = COALESCE(x.explicit, x.by_time),
-        linked_by = CASE WHEN x.explicit IS NOT NULL THEN 'explicit' WHEN x.by_time IS NOT NULL THEN 'time' END
-      FROM (SELECT i.id,
-              COALESCE(
-                ${linkCandidates("m.change_id = i.link_change_id")},
-                ${linkCandidates("(m.id = i.link_deployment_id OR m.dedup_key = i.link_deployment_id)")},
-                ${linkCandidates("c.sha = i.link_commit_sha", "deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id")}) AS explicit,
-              (SELECT m.id FROM metric_deployments m WHERE m.service = i.service AND m.environment = i.environment AND m.counted = 1
-                 AND m.at <= i.created_at AND m.at >= strftime('%Y-%m-%dT%H:%M:%fZ', i.created_at, ?)
-               ORDER BY m.at DESC, m.id DESC LIMIT 1) AS by_time
-            FROM metric_work w JOIN metric_incidents i ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at) x
-      WHERE metric_incidents.id = x.id`).bind(`-${linkWindowHours} hours`),
+      UPDATE metric_incidents AS i SET linked_by = NULL, deployment_id = COALESCE(
+        ${linkCandidates("m.change_id = i.link_change_id")},
+        ${linkCandidates("(m.id = i.link_deployment_id OR m.dedup_key = i.link_deployment_id)")},
+        ${linkCandidates("c.sha = i.link_commit_sha", "deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id")})
+      WHERE id IN (${incidentsInRange})`),
+    d1.prepare(`
+      UPDATE metric_incidents AS i SET linked_by = CASE WHEN deployment_id IS NOT NULL THEN 'explicit' END, deployment_id = COALESCE(deployment_id,
+        (SELECT m.id FROM metric_deployments m WHERE m.service = i.service AND m.environment = i.environment AND m.counted = 1
+           AND m.at <= i.created_at AND m.at >= strftime('%Y-%m-%dT%H:%M:%fZ', i.created_at, ?)
+         ORDER BY m.at DESC, m.id DESC LIMIT 1))
+      WHERE id IN (${incidentsInRange})`).bind(`-${linkWindowHours} hours`),
+    d1.prepare(`UPDATE metric_incidents SET linked_by = 'time' WHERE linked_by IS NULL AND deployment_id IS NOT NULL AND id IN (${incidentsInRange})`),
     d1.prepare(`
       INSERT OR IGNORE INTO metric_work_ids (kind, id)
       SELECT 'flag', i.deployment_id FROM metric_work w JOIN metric_incidents i
