@@ -13,7 +13,10 @@ const wranglerRequire = createRequire(createRequire(import.meta.url).resolve("wr
 const { Miniflare } = await import(pathToFileURL(wranglerRequire.resolve("miniflare")).href);
 
 const DATABASE_ID = "00000000-0000-0000-0000-000000000000";
-const FLOOR_SQL = "SELECT service, environment, substr(occurred_at, 1, 10) AS day, count(*) AS n FROM deployments GROUP BY 1, 2, 3";
+// The grouping is counted in SQL rather than shipped to Node: returning 400k rows over the
+// simulator's RPC costs far more than the scan, and the job never does that.
+const FLOOR_SQL = `SELECT count(*) AS groups FROM (
+  SELECT service, environment, substr(occurred_at, 1, 10) AS day, count(*) AS n FROM deployments GROUP BY 1, 2, 3)`;
 const BATCH = 500;
 
 /**
@@ -52,9 +55,9 @@ async function floorSeconds(persistDir) {
     let groups = 0;
     for (let i = 0; i < 3; i++) {
       const started = performance.now();
-      const { results } = await db.prepare(FLOOR_SQL).all();
+      const row = await db.prepare(FLOOR_SQL).first();
       best = Math.min(best, (performance.now() - started) / 1000);
-      groups = results.length;
+      groups = row.groups;
     }
     if (groups === 0) throw new Error("the floor query saw no deployments: wrong database?");
     return best;
@@ -89,7 +92,8 @@ function newDay({ deployments, incidents, services, days }) {
   const deploys = [];
   for (let i = 0; i < nDeploys; i++) {
     const t = dayStart + Math.floor((i * 86_400_000) / nDeploys);
-    const env = i % 10 < 7 ? "production" : i % 10 < 9 ? "staging" : "development";
+    const round = Math.floor(i / services);
+    const env = round % 10 < 7 ? "production" : round % 10 < 9 ? "staging" : "development";
     const sha = i % 29 === 0 && i > 0 ? `bench-day-${String(i - 1).padStart(6, "0")}` : `bench-day-${String(i).padStart(6, "0")}`;
     deploys.push({
       dedup_key: `day-d-${i}`,
