@@ -166,6 +166,8 @@ export async function benchRecompute(server, options, log = () => {}) {
   const full = await recomputeOnce(server, true);
   log(`  full: ${fullLine(full)}`);
 
+  // wrangler dev sometimes restarts the worker after a long request; GETs are retried for us, POSTs not.
+  await fetch(`${server.base}/healthz`);
   const integration = await admin(server.base, "POST", "/api/v1/integrations", { vendor: "generic", name: "bench-new-day" });
   const { deploys, incs } = newDay(options);
   started = performance.now();

@@ -150,9 +150,12 @@ function changesStep(d1: D1Database): D1PreparedStatement[] {
   ];
 }
 
-/** The deployments of the groups being rebuilt from `column` (from_at or prev_at) on. */
+/**
+ * The rowids of the deployments of the groups being rebuilt from `column` (from_at or prev_at) on.
+ * Rowids, not ids: SQLite then visits the rows in their stored order, which a full run makes group order.
+ */
 const inRange = (column: "from_at" | "prev_at") => `
-  SELECT m.id FROM metric_work w CROSS JOIN metric_deployments m
+  SELECT m.rowid FROM metric_work w CROSS JOIN metric_deployments m
     ON m.service = w.service AND m.environment = w.environment AND m.at >= w.${column}`;
 
 /**
@@ -195,23 +198,23 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
         COALESCE((SELECT max(m.at) FROM metric_deployments m WHERE m.service = g.service AND m.environment = g.environment
           AND m.counted = 1 AND m.at < ${dayStart("g.day")}), ${dayStart("g.day")})
       FROM (SELECT service, environment, min(day) AS day FROM metric_dirty GROUP BY service, environment ORDER BY service, environment LIMIT ?) g`).bind(GROUPS_PER_STEP),
-    // Neighbours among counted deployments; the previous one's own predecessor is outside the range and stays.
+    // Neighbours among counted deployments, and rollbacks: said so, or a sha this environment had before,
+    // but not just before. One pass; the previous deployment's own predecessor and flag are outside the
+    // range and stay. Uncounted deployments keep rollback = 0 from their insert.
     d1.prepare(`
       UPDATE metric_deployments SET
         prev_id = CASE WHEN metric_deployments.at >= o.from_at THEN o.prev ELSE metric_deployments.prev_id END,
-        next_id = o.next
-      FROM (SELECT m.id, w.from_at, lag(m.id) OVER win AS prev, lead(m.id) OVER win AS next
-            FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.prev_at
-            WHERE m.counted = 1
-            WINDOW win AS (PARTITION BY m.service, m.environment ORDER BY m.at, m.id)) o
-      WHERE metric_deployments.id = o.id`),
-    // A rollback: said so, or it deploys a sha this environment had before, but not just before.
-    d1.prepare(`
-      UPDATE metric_deployments SET rollback = counted AND (ifnull(kind, '') = 'rollback' OR EXISTS (
-        SELECT 1 FROM deployment_commits c CROSS JOIN deployment_commits c2 ON c2.sha = c.sha CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
-        WHERE c.deployment_id = ${md}.id AND c2.deployment_id <> c.deployment_id AND ${EARLIER("q", md)}
-          AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.deployment_id = ${md}.prev_id AND c3.sha = c.sha)))
-      WHERE id IN (${inRange("from_at")})`),
+        next_id = o.next,
+        rollback = CASE WHEN metric_deployments.at >= o.from_at THEN o.rollback ELSE metric_deployments.rollback END
+      FROM (SELECT x.rid, x.from_at, x.prev, x.next, ifnull(x.kind, '') = 'rollback' OR EXISTS (
+              SELECT 1 FROM deployment_commits c CROSS JOIN deployment_commits c2 ON c2.sha = c.sha CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+              WHERE c.deployment_id = x.id AND c2.deployment_id <> c.deployment_id AND ${EARLIER("q", "x")}
+                AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.deployment_id = x.prev AND c3.sha = c.sha)) AS rollback
+            FROM (SELECT m.rowid AS rid, m.id, m.service, m.environment, m.at, m.kind, w.from_at, lag(m.id) OVER win AS prev, lead(m.id) OVER win AS next
+                  FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.prev_at
+                  WHERE m.counted = 1
+                  WINDOW win AS (PARTITION BY m.service, m.environment ORDER BY m.at, m.id)) x) o
+      WHERE metric_deployments.rowid = o.rid`),
     // Lead samples: each commit reaching the environment for the first time.
     d1.prepare(`
       DELETE FROM metric_lead_samples WHERE rowid IN (
@@ -253,21 +256,24 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
         ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at
       WHERE i.deployment_id IS NOT NULL`),
     // Rework, failures and recoveries, from the deployment before the first dirty day on, and wherever links moved
-    // (rework again there too: it follows the unchanged rollback flag, so rewriting it is harmless).
+    // (rework again there too: it follows the unchanged rollback flag, so rewriting it is harmless). One pass.
     d1.prepare(`
       UPDATE metric_deployments SET
-        rework = counted AND (rollback = 1 OR ifnull(kind, '') IN ('rollback', 'hotfix')),
-        failed = counted AND (EXISTS (SELECT 1 FROM ${linked}) OR EXISTS (SELECT 1 FROM ${next})),
-        recovered_at = CASE
-          WHEN NOT counted THEN NULL
-          WHEN EXISTS (SELECT 1 FROM ${linked}) THEN
-            CASE WHEN EXISTS (SELECT 1 FROM ${linked} AND i.resolved_at IS NULL) THEN NULL ELSE (SELECT max(i.resolved_at) FROM ${linked}) END
-          WHEN EXISTS (SELECT 1 FROM ${next}) THEN (SELECT n.at FROM ${next})
-        END
-      WHERE id IN (${inRange("prev_at")} UNION SELECT id FROM metric_work_ids WHERE kind = 'flag')`),
-    d1.prepare(`
-      UPDATE metric_deployments SET recovery_seconds = CASE WHEN failed = 1 THEN ${secondsBetween("at", "recovered_at")} END
-      WHERE id IN (${inRange("prev_at")} UNION SELECT id FROM metric_work_ids WHERE kind = 'flag')`),
+        rework = f.counted AND (f.rollback = 1 OR ifnull(f.kind, '') IN ('rollback', 'hotfix')),
+        failed = f.failed,
+        recovered_at = f.recovered_at,
+        recovery_seconds = CASE WHEN f.failed = 1 THEN ${secondsBetween("f.at", "f.recovered_at")} END
+      FROM (SELECT ${md}.rowid AS rid, ${md}.at, ${md}.counted, ${md}.rollback, ${md}.kind,
+              ${md}.counted AND (EXISTS (SELECT 1 FROM ${linked}) OR EXISTS (SELECT 1 FROM ${next})) AS failed,
+              CASE
+                WHEN NOT ${md}.counted THEN NULL
+                WHEN EXISTS (SELECT 1 FROM ${linked}) THEN
+                  CASE WHEN EXISTS (SELECT 1 FROM ${linked} AND i.resolved_at IS NULL) THEN NULL ELSE (SELECT max(i.resolved_at) FROM ${linked}) END
+                WHEN EXISTS (SELECT 1 FROM ${next}) THEN (SELECT n.at FROM ${next})
+              END AS recovered_at
+            FROM ${md} WHERE ${md}.rowid IN (${inRange("prev_at")}
+              UNION SELECT m.rowid FROM metric_work_ids f CROSS JOIN metric_deployments m ON m.id = f.id WHERE f.kind = 'flag')) f
+      WHERE metric_deployments.rowid = f.rid`),
     // Per-day rollups of every day touched.
     d1.prepare(`
       DELETE FROM metric_days WHERE rowid IN (
