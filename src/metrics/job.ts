@@ -54,17 +54,9 @@ class Runner {
     readonly budget: number,
   ) {}
 
-  profile = new Map<string, number>();
   async batch(statements: D1PreparedStatement[]): Promise<D1Result[]> {
     this.queries += statements.length;
-    const out: D1Result[] = [];
-    for (const s of statements) {
-      const t = Date.now();
-      out.push(await s.run());
-      const key = ((s as any).statement ?? (s as any).sql ?? String(Object.keys(s))).replace(/\s+/g, " ").trim().slice(0, 100);
-      this.profile.set(key, (this.profile.get(key) ?? 0) + Date.now() - t);
-    }
-    return out;
+    return this.d1.batch(statements);
   }
 
   async first<T>(statement: D1PreparedStatement): Promise<T | null> {
@@ -324,9 +316,7 @@ async function writeSnapshots(run: Runner, today: string): Promise<number> {
   for (const days of STANDARD_WINDOWS) {
     const from = addDays(to, -days);
     for (const scope of ["all", "service", "team"] as const) {
-      const t0 = Date.now();
       const figures = await windowFigures(run.d1, { from, to, environment: "production", service: null, team: null, group: scope });
-      run.profile.set(`snapshot ${days} ${scope}`, Date.now() - t0);
       run.queries += figures.queries;
       for (const [key, f] of figures.groups) rows.push({ scope, key, from, body: JSON.stringify(f) });
     }
@@ -397,6 +387,5 @@ export async function recompute(d1: D1Database, options: RecomputeOptions): Prom
     queries: run.queries,
     as_of: asOf,
     duration_ms: Date.now() - started,
-    profile: [...run.profile].sort((a, b) => b[1] - a[1]).slice(0, 25),
-  } as any;
+  };
 }
