@@ -1,11 +1,12 @@
 // Recompute: a full recompute over the synthetic history, then one new day of data posted through
 // the real ingest routes and an incremental recompute, against the floor of one
 // GROUP BY (service, environment, day) scan of the deployments on the same database.
+import { request } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { generateHistory } from "./history.mjs";
-import { admin, d1, workerdRssMb } from "./server.mjs";
+import { ADMIN_TOKEN, d1, workerdRssMb } from "./server.mjs";
 
 // The Miniflare (and so the workerd) that this wrangler runs `wrangler dev` on, not whichever
 // version another package hoisted.
@@ -66,15 +67,35 @@ async function floorSeconds(persistDir) {
   }
 }
 
+/**
+ * One request on a connection of its own: after a minute-long recompute, a pooled keep-alive
+ * socket that wrangler dev has meanwhile reset leaves fetch waiting forever.
+ */
+function call(base, method, path, { token, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method, agent: false, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode, text }));
+    });
+    req.on("error", reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** Calls the admin API and returns its JSON, or throws on any non-2xx. */
+async function admin(base, method, path, body) {
+  const res = await call(base, method, path, { token: ADMIN_TOKEN, body });
+  if (res.status < 200 || res.status > 299) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
+  return JSON.parse(res.text);
+}
+
 /** Posts `items` to a generic route in batches of up to 500. */
 async function postAll(base, url, secret, items) {
   for (let i = 0; i < items.length; i += BATCH) {
-    const res = await fetch(`${base}${url}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
-      body: JSON.stringify({ items: items.slice(i, i + BATCH) }),
-    });
-    if (res.status !== 202) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
+    const res = await call(base, "POST", url, { token: secret, body: { items: items.slice(i, i + BATCH) } });
+    if (res.status !== 202) throw new Error(`POST ${url}: ${res.status} ${res.text}`);
   }
 }
 
@@ -166,8 +187,6 @@ export async function benchRecompute(server, options, log = () => {}) {
   const full = await recomputeOnce(server, true);
   log(`  full: ${fullLine(full)}`);
 
-  // wrangler dev sometimes restarts the worker after a long request; GETs are retried for us, POSTs not.
-  await fetch(`${server.base}/healthz`);
   const integration = await admin(server.base, "POST", "/api/v1/integrations", { vendor: "generic", name: "bench-new-day" });
   const { deploys, incs } = newDay(options);
   started = performance.now();
