@@ -67,10 +67,7 @@ async function floorSeconds(persistDir) {
   }
 }
 
-/**
- * One request on a connection of its own: after a minute-long recompute, a pooled keep-alive
- * socket that wrangler dev has meanwhile reset leaves fetch waiting forever.
- */
+/** One request on a connection of its own: a pooled keep-alive socket may have been reset meanwhile. */
 function call(base, method, path, { token, body } = {}) {
   return new Promise((resolve, reject) => {
     const req = request(`${base}${path}`, { method, agent: false, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } }, (res) => {
@@ -84,9 +81,16 @@ function call(base, method, path, { token, body } = {}) {
   });
 }
 
-/** Calls the admin API and returns its JSON, or throws on any non-2xx. */
+/**
+ * Calls the admin API and returns its JSON, or throws on any non-2xx. wrangler dev restarts the
+ * worker after a minute-long request and answers 503 meanwhile ("restarted mid-request"): wait it out.
+ */
 async function admin(base, method, path, body) {
-  const res = await call(base, method, path, { token: ADMIN_TOKEN, body });
+  let res = await call(base, method, path, { token: ADMIN_TOKEN, body });
+  for (let tries = 0; res.status === 503 && /restarted/.test(res.text) && tries < 120; tries++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    res = await call(base, method, path, { token: ADMIN_TOKEN, body });
+  }
   if (res.status < 200 || res.status > 299) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
   return JSON.parse(res.text);
 }

@@ -249,13 +249,9 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
       WHERE i.deployment_id IS NOT NULL`),
     // Rework, failures and recoveries, from the deployment before the first dirty day on, and wherever links moved
     // (rework again there too: it follows the unchanged rollback flag, so rewriting it is harmless). One pass.
+    // Materialized, so SQLite does not inline the flags into each SET term and probe everything twice.
     d1.prepare(`
-      UPDATE metric_deployments SET
-        rework = f.counted AND (f.rollback = 1 OR ifnull(f.kind, '') IN ('rollback', 'hotfix')),
-        failed = f.failed,
-        recovered_at = f.recovered_at,
-        recovery_seconds = CASE WHEN f.failed = 1 THEN ${secondsBetween("f.at", "f.recovered_at")} END
-      FROM (SELECT ${md}.rowid AS rid, ${md}.at, ${md}.counted, ${md}.rollback, ${md}.kind,
+      WITH f AS MATERIALIZED (SELECT ${md}.rowid AS rid, ${md}.at, ${md}.counted, ${md}.rollback, ${md}.kind,
               ${md}.counted AND (EXISTS (SELECT 1 FROM ${linked}) OR EXISTS (SELECT 1 FROM ${next})) AS failed,
               CASE
                 WHEN NOT ${md}.counted THEN NULL
@@ -264,7 +260,13 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
                 WHEN EXISTS (SELECT 1 FROM ${next}) THEN (SELECT n.at FROM ${next})
               END AS recovered_at
             FROM ${md} WHERE ${md}.rowid IN (${inRange("prev_at")}
-              UNION SELECT m.rowid FROM metric_work_ids f CROSS JOIN metric_deployments m ON m.id = f.id WHERE f.kind = 'flag')) f
+              UNION SELECT m.rowid FROM metric_work_ids x CROSS JOIN metric_deployments m ON m.id = x.id WHERE x.kind = 'flag'))
+      UPDATE metric_deployments SET
+        rework = f.counted AND (f.rollback = 1 OR ifnull(f.kind, '') IN ('rollback', 'hotfix')),
+        failed = f.failed,
+        recovered_at = f.recovered_at,
+        recovery_seconds = CASE WHEN f.failed = 1 THEN ${secondsBetween("f.at", "f.recovered_at")} END
+      FROM f
       WHERE metric_deployments.rowid = f.rid`),
     // Per-day rollups of every day touched.
     d1.prepare(`
