@@ -143,12 +143,13 @@ function changesStep(d1: D1Database): D1PreparedStatement[] {
 }
 
 /**
- * The rowids of the deployments of the groups being rebuilt from `column` (from_at or prev_at) on.
- * Rowids, not ids: SQLite then visits the rows in their stored order, which a full run makes group order.
+ * The rowids of the deployments of the groups being rebuilt, from the last counted one before the
+ * first dirty day on. Rowids, not ids: SQLite then visits the rows in their stored order, which a
+ * full run makes group order.
  */
-const inRange = (column: "from_at" | "prev_at") => `
+const FROM_PREVIOUS = `
   SELECT m.rowid FROM metric_work w CROSS JOIN metric_deployments m
-    ON m.service = w.service AND m.environment = w.environment AND m.at >= w.${column}`;
+    ON m.service = w.service AND m.environment = w.environment AND m.at >= w.prev_at`;
 
 /**
  * Same (service, environment) as `m`, and before it in (time, id) order. Used after a lookup by
@@ -259,7 +260,7 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
                   CASE WHEN EXISTS (SELECT 1 FROM ${linked} AND i.resolved_at IS NULL) THEN NULL ELSE (SELECT max(i.resolved_at) FROM ${linked}) END
                 WHEN EXISTS (SELECT 1 FROM ${next}) THEN (SELECT n.at FROM ${next})
               END AS recovered_at
-            FROM ${md} WHERE ${md}.rowid IN (${inRange("prev_at")}
+            FROM ${md} WHERE ${md}.rowid IN (${FROM_PREVIOUS}
               UNION SELECT m.rowid FROM metric_work_ids x CROSS JOIN metric_deployments m ON m.id = x.id WHERE x.kind = 'flag'))
       UPDATE metric_deployments SET
         rework = f.counted AND (f.rollback = 1 OR ifnull(f.kind, '') IN ('rollback', 'hotfix')),
