@@ -3,6 +3,7 @@
 // side by side with /healthz, then prints a table (or, with --json, one JSON object last).
 import { parseArgs } from "node:util";
 import { benchIngest } from "./lib/ingest.mjs";
+import { benchRecompute } from "./lib/recompute.mjs";
 import { benchRead } from "./lib/read.mjs";
 import { startServer } from "./lib/server.mjs";
 
@@ -35,6 +36,10 @@ try {
   if (wanted("ingest")) {
     log("ingest: OpsLevel deploys vs /healthz ...");
     report.ingest = await benchIngest(server, options);
+  }
+  if (wanted("recompute")) {
+    log(`recompute: ${options.deployments} deployments, ${options.incidents} incidents, ${options.services} services, ${options.days} days ...`);
+    report.recompute = await benchRecompute(server, options, log);
   }
   if (wanted("read")) {
     log("read: a snapshot window vs /healthz, and ad-hoc 90-day windows ...");

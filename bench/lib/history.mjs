@@ -31,8 +31,9 @@ INSERT INTO deployments (id, integration_id, dedup_key, seq, last_seq, service, 
   WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${deployments - 1}),
   t AS (SELECT i, ${start} + (i * ${span}) / ${deployments} + (i * 7919) % 600 AS at FROM n)
   SELECT 'hist-d-' || i, 'bench-history', 'd-' || i, i + 1, i + 1, 'svc-' || (i % ${services}), 'svc-' || (i % ${services}),
-    CASE WHEN i % 10 < 7 THEN 'production' WHEN i % 10 < 9 THEN 'staging' ELSE 'development' END,
-    CASE WHEN i % 10 < 7 THEN 'prod' WHEN i % 10 < 9 THEN 'staging' ELSE 'dev' END,
+    -- Each service deploys to every environment, production most.
+    CASE WHEN (i / ${services}) % 10 < 7 THEN 'production' WHEN (i / ${services}) % 10 < 9 THEN 'staging' ELSE 'development' END,
+    CASE WHEN (i / ${services}) % 10 < 7 THEN 'prod' WHEN (i / ${services}) % 10 < 9 THEN 'staging' ELSE 'dev' END,
     CASE WHEN i % 17 = 0 THEN 'failure' WHEN i % 53 = 0 THEN 'aborted' WHEN i % 211 = 0 THEN 'in_progress' ELSE 'success' END,
     CASE WHEN i % 41 = 0 THEN 'hotfix' ELSE NULL END,
     ${iso("at - 300")}, ${iso("at")}, ${iso("at")}, ${iso("at")},
@@ -41,7 +42,7 @@ INSERT INTO deployments (id, integration_id, dedup_key, seq, last_seq, service, 
 
 INSERT INTO deployment_commits (deployment_id, sha, repository, branch, message, committed_at, authored_at)
   SELECT d.id,
-    -- Every 29th deployment redeploys the sha of its service's deployment ten rounds earlier: a rollback.
+    -- Every 29th deployment redeploys the sha of its service's deployment ten rounds earlier (same environment): a rollback.
     CASE WHEN d.seq % 29 = 0 AND d.seq > ${services * 10} THEN printf('%040x', d.seq - 1 - ${services * 10}) ELSE printf('%040x', d.seq - 1) END,
     'https://github.com/acme/' || d.service, 'main', 'commit', 
     CASE WHEN d.seq % 5 = 0 THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%fZ', unixepoch(d.finished_at) - 3600 * (1 + d.seq % 48), 'unixepoch') END,

@@ -122,6 +122,9 @@ export const deployments = sqliteTable(
     index("deployments_time").on(t.occurredAt, t.id),
     index("deployments_integration_seq").on(t.integrationId, t.seq),
     index("deployments_service_name").on(t.serviceName),
+    // Incidents name deployments by change id or dedup key; the recompute looks them up here.
+    index("deployments_change_id").on(t.changeId),
+    index("deployments_dedup_key").on(t.dedupKey),
     index("deployments_service_name_lower").on(sql`lower(${t.serviceName})`),
   ],
 );
@@ -140,7 +143,11 @@ export const deploymentCommits = sqliteTable(
     committedAt: text("committed_at"),
     authoredAt: text("authored_at"),
   },
-  (t) => [primaryKey({ columns: [t.deploymentId, t.sha, t.repository] }), index("deployment_commits_sha").on(t.sha)],
+  (t) => [
+    primaryKey({ columns: [t.deploymentId, t.sha, t.repository] }),
+    // Covering for the recompute's lookups by sha (rollbacks, lead-time commit times).
+    index("deployment_commits_sha").on(t.sha, t.deploymentId, t.committedAt, t.authoredAt),
+  ],
 );
 
 /** Incidents, and other issue types that are stored but never counted (`counted` = 0). */
@@ -268,8 +275,6 @@ export const metricDeployments = sqliteTable(
     /** 1 for `success` (a counted deployment), 0 for failure or aborted (`unsuccessful`). */
     counted: integer("counted").notNull(),
     kind: text("kind"),
-    changeId: text("change_id"),
-    dedupKey: text("dedup_key"),
     prevId: text("prev_id"),
     nextId: text("next_id"),
     rollback: integer("rollback").notNull().default(0),
@@ -281,9 +286,8 @@ export const metricDeployments = sqliteTable(
   },
   (t) => [
     index("metric_deployments_group").on(t.service, t.environment, t.at, t.id),
-    index("metric_deployments_day").on(t.environment, t.day, t.service),
-    index("metric_deployments_change").on(t.changeId),
-    index("metric_deployments_dedup").on(t.dedupKey),
+    // Only failed deployments: the reads look here for recovery times alone, and the full rebuild's copy skips it.
+    index("metric_deployments_failed_day").on(t.environment, t.day, t.service).where(sql`${t.failed} = 1`),
   ],
 );
 
@@ -330,10 +334,10 @@ export const metricLeadSamples = sqliteTable(
     day: text("day").notNull(),
     seconds: real("seconds"),
   },
+  // No key of its own: the job writes each (deployment, sha) once, and every index here costs a
+  // random-order write per sample in a full rebuild.
   (t) => [
-    primaryKey({ columns: [t.deploymentId, t.sha] }),
     index("metric_lead_samples_day").on(t.environment, t.day, t.service, t.seconds),
-    index("metric_lead_samples_sha").on(t.sha),
     index("metric_lead_samples_group").on(t.service, t.environment, t.day),
   ],
 );

@@ -71,9 +71,9 @@ class Runner {
 
 const DEPLOYMENT_ROW = `
   SELECT d.id, ${resolvedService("d.service_name", "d.service")}, d.environment, d.occurred_at, substr(d.occurred_at, 1, 10),
-    d.status = 'success', d.kind, d.change_id, d.dedup_key
+    d.status = 'success', d.kind
   FROM deployments d`;
-const INSERT_DEPLOYMENT = `INSERT OR REPLACE INTO metric_deployments (id, service, environment, at, day, counted, kind, change_id, dedup_key)`;
+const INSERT_DEPLOYMENT = `INSERT OR REPLACE INTO metric_deployments (id, service, environment, at, day, counted, kind)`;
 
 const INCIDENT_ROW = `
   SELECT i.id, ${resolvedService("i.service_name", "i.service")}, i.environment, i.created_at, substr(i.created_at, 1, 10),
@@ -84,11 +84,14 @@ const INSERT_INCIDENT = `INSERT OR REPLACE INTO metric_incidents (id, service, e
 
 /** Phase 0: every event whose name or repository a catalog change touched becomes a change. */
 function namesToChanges(d1: D1Database): D1PreparedStatement[] {
+  // Driven from the few changed keys through the lower(service_name) indexes, never a scan of the events
+  // (`lower(n.key)`, already lower case, because only an expression on both sides lets SQLite use them).
   const byName = (table: string, kind: string) => `
     INSERT OR IGNORE INTO metric_changes (kind, id)
-    SELECT '${kind}', e.id FROM ${table} e WHERE lower(e.service_name) IN (SELECT key FROM metric_dirty_names WHERE kind = 'name')
-    UNION SELECT '${kind}', e.id FROM ${table} e WHERE e.service_name IN (
-      SELECT g.name FROM service_suggestions g JOIN metric_dirty_names n ON n.kind = 'repository' AND n.key = g.match_key WHERE g.kind = 'repository')`;
+    SELECT '${kind}', e.id FROM metric_dirty_names n CROSS JOIN ${table} e ON lower(e.service_name) = lower(n.key) WHERE n.kind = 'name'
+    UNION SELECT '${kind}', e.id FROM metric_dirty_names n CROSS JOIN service_suggestions g ON g.match_key = n.key AND g.kind = 'repository'
+      CROSS JOIN ${table} e ON lower(e.service_name) = lower(g.name) AND e.service_name = g.name
+    WHERE n.kind = 'repository'`;
   return [
     d1.prepare(byName("deployments", "deployment")),
     d1.prepare(byName("incidents", "incident")),
@@ -99,8 +102,8 @@ function namesToChanges(d1: D1Database): D1PreparedStatement[] {
 
 const MARK_ATTRIBUTION = `
   INSERT OR IGNORE INTO metric_dirty (service, environment, day)
-  SELECT m.service, m.environment, m.day FROM metric_work_ids w JOIN metric_deployments m ON m.id = w.id WHERE w.kind = 'deployment'
-  UNION SELECT i.service, i.environment, i.day FROM metric_work_ids w JOIN metric_incidents i ON i.id = w.id WHERE w.kind = 'incident'`;
+  SELECT m.service, m.environment, m.day FROM metric_work_ids w CROSS JOIN metric_deployments m ON m.id = w.id WHERE w.kind = 'deployment'
+  UNION SELECT i.service, i.environment, i.day FROM metric_work_ids w CROSS JOIN metric_incidents i ON i.id = w.id WHERE w.kind = 'incident'`;
 
 /** Phase 1: one batch of changed records. */
 function changesStep(d1: D1Database): D1PreparedStatement[] {
@@ -115,31 +118,38 @@ function changesStep(d1: D1Database): D1PreparedStatement[] {
     d1.prepare(`${INSERT_INCIDENT} ${INCIDENT_ROW} JOIN metric_work_ids w ON w.kind = 'incident' AND w.id = i.id WHERE i.counted = 1`),
     // Where they count now.
     d1.prepare(MARK_ATTRIBUTION),
-    // Lead samples elsewhere whose commit time may come from these records.
+    // Lead samples elsewhere whose commit time may come from these records: the days of every other
+    // counted deployment of the same sha (a superset of those with a sample for it).
     d1.prepare(`
       INSERT OR IGNORE INTO metric_dirty (service, environment, day)
-      SELECT s.service, s.environment, s.day FROM metric_work_ids w JOIN deployment_commits c ON c.deployment_id = w.id
-        JOIN metric_lead_samples s ON s.sha = c.sha WHERE w.kind = 'deployment' AND s.deployment_id <> w.id
-      UNION SELECT s.service, s.environment, s.day FROM metric_work_ids w JOIN ci_run_commits c ON c.ci_run_id = w.id
-        JOIN metric_lead_samples s ON s.sha = c.sha WHERE w.kind = 'ci_run'`),
+      SELECT q.service, q.environment, q.day FROM metric_work_ids w CROSS JOIN deployment_commits c ON c.deployment_id = w.id
+        CROSS JOIN deployment_commits c2 ON c2.sha = c.sha CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+        WHERE w.kind = 'deployment' AND c2.deployment_id <> w.id AND q.counted = 1
+      UNION SELECT q.service, q.environment, q.day FROM metric_work_ids w CROSS JOIN ci_run_commits c ON c.ci_run_id = w.id
+        CROSS JOIN deployment_commits c2 ON c2.sha = c.sha CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+        WHERE w.kind = 'ci_run' AND q.counted = 1`),
     // Incidents that name these deployments explicitly, whenever they were created.
     d1.prepare(`
       INSERT OR IGNORE INTO metric_dirty (service, environment, day)
-      SELECT i.service, i.environment, i.day FROM metric_work_ids w JOIN deployments d ON d.id = w.id
+      SELECT i.service, i.environment, i.day FROM metric_work_ids w CROSS JOIN deployments d ON d.id = w.id
         JOIN metric_incidents i ON i.link_change_id = d.change_id WHERE w.kind = 'deployment'
-      UNION SELECT i.service, i.environment, i.day FROM metric_work_ids w JOIN deployments d ON d.id = w.id
+      UNION SELECT i.service, i.environment, i.day FROM metric_work_ids w CROSS JOIN deployments d ON d.id = w.id
         JOIN metric_incidents i ON i.link_deployment_id = d.id OR i.link_deployment_id = d.dedup_key WHERE w.kind = 'deployment'
-      UNION SELECT i.service, i.environment, i.day FROM metric_work_ids w JOIN deployment_commits c ON c.deployment_id = w.id
+      UNION SELECT i.service, i.environment, i.day FROM metric_work_ids w CROSS JOIN deployment_commits c ON c.deployment_id = w.id
         JOIN metric_incidents i ON i.link_commit_sha = c.sha WHERE w.kind = 'deployment'`),
     d1.prepare("DELETE FROM metric_changes WHERE (kind, id) IN (SELECT kind, id FROM metric_work_ids)"),
     d1.prepare("DELETE FROM metric_work_ids"),
   ];
 }
 
-/** The deployments of the groups being rebuilt from `column` (from_at or prev_at) on. */
-const inRange = (column: "from_at" | "prev_at") => `
-  SELECT m.id FROM metric_work w JOIN metric_deployments m
-    ON m.service = w.service AND m.environment = w.environment AND m.at >= w.${column}`;
+/**
+ * The rowids of the deployments of the groups being rebuilt, from the last counted one before the
+ * first dirty day on. Rowids, not ids: SQLite then visits the rows in their stored order, which a
+ * full run makes group order.
+ */
+const FROM_PREVIOUS = `
+  SELECT m.rowid FROM metric_work w CROSS JOIN metric_deployments m
+    ON m.service = w.service AND m.environment = w.environment AND m.at >= w.prev_at`;
 
 /**
  * Same (service, environment) as `m`, and before it in (time, id) order. Used after a lookup by
@@ -151,20 +161,24 @@ const EARLIER = (q: string, m: string) =>
 /** Phase 2: rebuild up to GROUPS_PER_STEP dirty (service, environment) groups from their first dirty day. */
 function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatement[] {
   const md = "metric_deployments";
-  const commitTime = (field: string) =>
-    `(SELECT min(c2.${field}) FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id WHERE c2.sha = c.sha AND q.service = m.service)`;
+  // Each lookup by sha skips the deployment's own commit row before touching metric_deployments: most
+  // shas are deployed once, so this is one covering-index probe instead of a row fetch per commit.
+  const sameService = (c2: string) => `(${c2}.deployment_id = m.id OR EXISTS (SELECT 1 FROM metric_deployments q WHERE q.id = ${c2}.deployment_id AND q.service = m.service))`;
+  const commitTime = `(SELECT COALESCE(min(c2.committed_at), min(c2.authored_at)) FROM deployment_commits c2 WHERE c2.sha = c.sha AND ${sameService("c2")})`;
   const firstSighting = `(SELECT min(t) FROM (
       SELECT q.at AS t FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
-        WHERE c2.sha = c.sha AND q.service = m.service AND q.id <> m.id
+        WHERE c2.sha = c.sha AND c2.deployment_id <> m.id AND q.service = m.service
       UNION ALL SELECT r.started_at FROM ci_run_commits rc CROSS JOIN ci_runs r ON r.id = rc.ci_run_id
         WHERE rc.sha = c.sha AND ${resolvedService("r.service_name", "r.service")} = m.service))`;
   // Same environment first, then not after the incident, then the latest. One lookup per tier, because
   // the SQLite in wrangler dev's workerd rejects ORDER BY terms that name the outer row ("no such column").
   const tiers = ["=", "<>"].flatMap((env) => [`AND +m.environment ${env} i.environment AND +m.at <= i.created_at`, `AND +m.environment ${env} i.environment AND +m.at > i.created_at`]);
-  const linkCandidates = (where: string, from = "metric_deployments m") =>
+  // Explicit names are looked up in the events' own indexes, so the derived copy needs none of its own.
+  const byDeployment = "deployments d CROSS JOIN metric_deployments m ON m.id = d.id";
+  const linkCandidates = (where: string, from: string) =>
     tiers.map((tier) => `(SELECT m.id FROM ${from} WHERE ${where} AND +m.service = i.service AND m.counted = 1 ${tier} ORDER BY m.at DESC, m.id DESC LIMIT 1)`).join(",\n");
   const incidentsInRange = `
-    SELECT i.id FROM metric_work w JOIN metric_incidents i ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at`;
+    SELECT i.id FROM metric_work w CROSS JOIN metric_incidents i ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at`;
   const linked = `metric_incidents i WHERE i.deployment_id = ${md}.id`;
   const next = `metric_deployments n WHERE n.id = ${md}.next_id AND n.rollback = 1`;
   const daySums = "sum(m.counted), sum(1 - m.counted), sum(m.failed), sum(m.rework)";
@@ -177,47 +191,49 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
         COALESCE((SELECT max(m.at) FROM metric_deployments m WHERE m.service = g.service AND m.environment = g.environment
           AND m.counted = 1 AND m.at < ${dayStart("g.day")}), ${dayStart("g.day")})
       FROM (SELECT service, environment, min(day) AS day FROM metric_dirty GROUP BY service, environment ORDER BY service, environment LIMIT ?) g`).bind(GROUPS_PER_STEP),
-    // Neighbours among counted deployments; the previous one's own predecessor is outside the range and stays.
+    // Neighbours among counted deployments, and rollbacks: said so, or a sha this environment had before,
+    // but not just before. One pass; the previous deployment's own predecessor and flag are outside the
+    // range and stay. Uncounted deployments keep rollback = 0 from their insert.
     d1.prepare(`
       UPDATE metric_deployments SET
-        prev_id = CASE WHEN metric_deployments.at >= w.from_at THEN o.prev ELSE metric_deployments.prev_id END,
-        next_id = o.next
-      FROM (SELECT m.id, lag(m.id) OVER win AS prev, lead(m.id) OVER win AS next
-            FROM metric_work w JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.prev_at
-            WHERE m.counted = 1
-            WINDOW win AS (PARTITION BY m.service, m.environment ORDER BY m.at, m.id)) o, metric_work w
-      WHERE metric_deployments.id = o.id AND w.service = metric_deployments.service AND w.environment = metric_deployments.environment`),
-    // A rollback: said so, or it deploys a sha this environment had before, but not just before.
-    d1.prepare(`
-      UPDATE metric_deployments SET rollback = counted AND (ifnull(kind, '') = 'rollback' OR EXISTS (
-        SELECT 1 FROM deployment_commits c CROSS JOIN deployment_commits c2 ON c2.sha = c.sha CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
-        WHERE c.deployment_id = ${md}.id AND ${EARLIER("q", md)}
-          AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.deployment_id = ${md}.prev_id AND c3.sha = c.sha)))
-      WHERE id IN (${inRange("from_at")})`),
-    d1.prepare(`UPDATE metric_deployments SET rework = counted AND (rollback = 1 OR ifnull(kind, '') IN ('rollback', 'hotfix')) WHERE id IN (${inRange("from_at")})`),
+        prev_id = CASE WHEN metric_deployments.at >= o.from_at THEN o.prev ELSE metric_deployments.prev_id END,
+        next_id = o.next,
+        rollback = CASE WHEN metric_deployments.at >= o.from_at THEN o.rollback ELSE metric_deployments.rollback END
+      FROM (SELECT x.rid, x.from_at, x.prev, x.next, ifnull(x.kind, '') = 'rollback' OR EXISTS (
+              SELECT 1 FROM deployment_commits c CROSS JOIN deployment_commits c2 ON c2.sha = c.sha CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+              WHERE c.deployment_id = x.id AND c2.deployment_id <> c.deployment_id AND ${EARLIER("q", "x")}
+                AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.deployment_id = x.prev AND c3.sha = c.sha)) AS rollback
+            FROM (SELECT m.rowid AS rid, m.id, m.service, m.environment, m.at, m.kind, w.from_at, lag(m.id) OVER win AS prev, lead(m.id) OVER win AS next
+                  FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.prev_at
+                  WHERE m.counted = 1
+                  WINDOW win AS (PARTITION BY m.service, m.environment ORDER BY m.at, m.id)) x) o
+      WHERE metric_deployments.rowid = o.rid`),
     // Lead samples: each commit reaching the environment for the first time.
     d1.prepare(`
       DELETE FROM metric_lead_samples WHERE rowid IN (
-        SELECT s.rowid FROM metric_work w JOIN metric_lead_samples s
+        SELECT s.rowid FROM metric_work w CROSS JOIN metric_lead_samples s
           ON s.service = w.service AND s.environment = w.environment AND s.day >= substr(w.from_at, 1, 10))`),
     d1.prepare(`
-      INSERT OR IGNORE INTO metric_lead_samples (deployment_id, sha, service, environment, day, seconds)
+      INSERT INTO metric_lead_samples (deployment_id, sha, service, environment, day, seconds)
       SELECT m.id, c.sha, m.service, m.environment, m.day,
-        ${secondsBetween(`COALESCE(${commitTime("committed_at")}, ${commitTime("authored_at")}, ${firstSighting})`, "m.at")}
-      FROM metric_work w JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
+        ${secondsBetween(`COALESCE(${commitTime}, ${firstSighting})`, "m.at")}
+      FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
         JOIN deployment_commits c ON c.deployment_id = m.id
       WHERE m.counted = 1 AND NOT EXISTS (
-        SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id WHERE c2.sha = c.sha AND ${EARLIER("q", "m")})`),
+        SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+        WHERE c2.sha = c.sha AND c2.deployment_id <> m.id AND ${EARLIER("q", "m")})
+      -- One sample per (deployment, sha), even when two repositories name the same sha.
+      GROUP BY m.id, c.sha`),
     // Incident links: remember the deployments they pointed at, relink, remember the new ones.
     d1.prepare(`
       INSERT OR IGNORE INTO metric_work_ids (kind, id)
-      SELECT 'flag', i.deployment_id FROM metric_work w JOIN metric_incidents i
+      SELECT 'flag', i.deployment_id FROM metric_work w CROSS JOIN metric_incidents i
         ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at
       WHERE i.deployment_id IS NOT NULL`),
     d1.prepare(`
       UPDATE metric_incidents AS i SET linked_by = NULL, deployment_id = COALESCE(
-        ${linkCandidates("m.change_id = i.link_change_id")},
-        ${linkCandidates("(m.id = i.link_deployment_id OR m.dedup_key = i.link_deployment_id)")},
+        ${linkCandidates("d.change_id = i.link_change_id", byDeployment)},
+        ${linkCandidates("(d.id = i.link_deployment_id OR d.dedup_key = i.link_deployment_id)", byDeployment)},
         ${linkCandidates("c.sha = i.link_commit_sha", "deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id")})
       WHERE id IN (${incidentsInRange})`),
     d1.prepare(`
@@ -229,37 +245,44 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
     d1.prepare(`UPDATE metric_incidents SET linked_by = 'time' WHERE linked_by IS NULL AND deployment_id IS NOT NULL AND id IN (${incidentsInRange})`),
     d1.prepare(`
       INSERT OR IGNORE INTO metric_work_ids (kind, id)
-      SELECT 'flag', i.deployment_id FROM metric_work w JOIN metric_incidents i
+      SELECT 'flag', i.deployment_id FROM metric_work w CROSS JOIN metric_incidents i
         ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at
       WHERE i.deployment_id IS NOT NULL`),
-    // Failures and recoveries, from the deployment before the first dirty day on, and wherever links moved.
+    // Rework, failures and recoveries, from the deployment before the first dirty day on, and wherever links moved
+    // (rework again there too: it follows the unchanged rollback flag, so rewriting it is harmless). One pass.
+    // Materialized, so SQLite does not inline the flags into each SET term and probe everything twice.
     d1.prepare(`
+      WITH f AS MATERIALIZED (SELECT ${md}.rowid AS rid, ${md}.at, ${md}.counted, ${md}.rollback, ${md}.kind,
+              ${md}.counted AND (EXISTS (SELECT 1 FROM ${linked}) OR EXISTS (SELECT 1 FROM ${next})) AS failed,
+              CASE
+                WHEN NOT ${md}.counted THEN NULL
+                WHEN EXISTS (SELECT 1 FROM ${linked}) THEN
+                  CASE WHEN EXISTS (SELECT 1 FROM ${linked} AND i.resolved_at IS NULL) THEN NULL ELSE (SELECT max(i.resolved_at) FROM ${linked}) END
+                WHEN EXISTS (SELECT 1 FROM ${next}) THEN (SELECT n.at FROM ${next})
+              END AS recovered_at
+            FROM ${md} WHERE ${md}.rowid IN (${FROM_PREVIOUS}
+              UNION SELECT m.rowid FROM metric_work_ids x CROSS JOIN metric_deployments m ON m.id = x.id WHERE x.kind = 'flag'))
       UPDATE metric_deployments SET
-        failed = counted AND (EXISTS (SELECT 1 FROM ${linked}) OR EXISTS (SELECT 1 FROM ${next})),
-        recovered_at = CASE
-          WHEN NOT counted THEN NULL
-          WHEN EXISTS (SELECT 1 FROM ${linked}) THEN
-            CASE WHEN EXISTS (SELECT 1 FROM ${linked} AND i.resolved_at IS NULL) THEN NULL ELSE (SELECT max(i.resolved_at) FROM ${linked}) END
-          WHEN EXISTS (SELECT 1 FROM ${next}) THEN (SELECT n.at FROM ${next})
-        END
-      WHERE id IN (${inRange("prev_at")} UNION SELECT id FROM metric_work_ids WHERE kind = 'flag')`),
-    d1.prepare(`
-      UPDATE metric_deployments SET recovery_seconds = CASE WHEN failed = 1 THEN ${secondsBetween("at", "recovered_at")} END
-      WHERE id IN (${inRange("prev_at")} UNION SELECT id FROM metric_work_ids WHERE kind = 'flag')`),
+        rework = f.counted AND (f.rollback = 1 OR ifnull(f.kind, '') IN ('rollback', 'hotfix')),
+        failed = f.failed,
+        recovered_at = f.recovered_at,
+        recovery_seconds = CASE WHEN f.failed = 1 THEN ${secondsBetween("f.at", "f.recovered_at")} END
+      FROM f
+      WHERE metric_deployments.rowid = f.rid`),
     // Per-day rollups of every day touched.
     d1.prepare(`
       DELETE FROM metric_days WHERE rowid IN (
-        SELECT d.rowid FROM metric_work w JOIN metric_days d ON d.service = w.service AND d.environment = w.environment AND d.day >= substr(w.prev_at, 1, 10))`),
+        SELECT d.rowid FROM metric_work w CROSS JOIN metric_days d ON d.service = w.service AND d.environment = w.environment AND d.day >= substr(w.prev_at, 1, 10))`),
     d1.prepare(`
       INSERT OR REPLACE INTO metric_days (service, environment, day, deployments, unsuccessful, failed, rework)
       SELECT m.service, m.environment, m.day, ${daySums}
-      FROM metric_work w JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= ${dayStart("substr(w.prev_at, 1, 10)")}
+      FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= ${dayStart("substr(w.prev_at, 1, 10)")}
       GROUP BY m.service, m.environment, m.day`),
     d1.prepare(`
       INSERT OR REPLACE INTO metric_days (service, environment, day, deployments, unsuccessful, failed, rework)
       SELECT m.service, m.environment, m.day, ${daySums} FROM metric_deployments m
       WHERE (m.service, m.environment, m.day) IN (
-        SELECT q.service, q.environment, q.day FROM metric_work_ids f JOIN metric_deployments q ON q.id = f.id WHERE f.kind = 'flag')
+        SELECT q.service, q.environment, q.day FROM metric_work_ids f CROSS JOIN metric_deployments q ON q.id = f.id WHERE f.kind = 'flag')
       GROUP BY m.service, m.environment, m.day`),
     d1.prepare("DELETE FROM metric_dirty WHERE (service, environment) IN (SELECT service, environment FROM metric_work)"),
     d1.prepare("DELETE FROM metric_work"),
@@ -273,8 +296,10 @@ function fullReset(d1: D1Database): D1PreparedStatement[] {
     ...["metric_changes", "metric_dirty_names", "metric_dirty", "metric_work", "metric_work_ids", "metric_deployments", "metric_incidents", "metric_lead_samples", "metric_days"].map(
       (t) => d1.prepare(`DELETE FROM ${t}`),
     ),
-    d1.prepare(`${INSERT_DEPLOYMENT} ${DEPLOYMENT_ROW} WHERE d.status IN ('success', 'failure', 'aborted')`),
-    d1.prepare(`${INSERT_INCIDENT} ${INCIDENT_ROW} WHERE i.counted = 1`),
+    // In (service, environment, time) order, so that each group's rows share pages: every later
+    // statement walks one group at a time, and scattered rows would cost a page read per row.
+    d1.prepare(`${INSERT_DEPLOYMENT} ${DEPLOYMENT_ROW} WHERE d.status IN ('success', 'failure', 'aborted') ORDER BY 2, 3, 4, 1`),
+    d1.prepare(`${INSERT_INCIDENT} ${INCIDENT_ROW} WHERE i.counted = 1 ORDER BY 2, 3, 4, 1`),
     d1.prepare(`
       INSERT OR IGNORE INTO metric_dirty (service, environment, day)
       SELECT service, environment, min(day) FROM metric_deployments GROUP BY service, environment

@@ -1,0 +1,221 @@
+// Recompute: a full recompute over the synthetic history, then one new day of data posted through
+// the real ingest routes and an incremental recompute, against the floor of one
+// GROUP BY (service, environment, day) scan of the deployments on the same database.
+import { request } from "node:http";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { generateHistory } from "./history.mjs";
+import { ADMIN_TOKEN, d1, workerdRssMb } from "./server.mjs";
+
+// The Miniflare (and so the workerd) that this wrangler runs `wrangler dev` on, not whichever
+// version another package hoisted.
+const wranglerRequire = createRequire(createRequire(import.meta.url).resolve("wrangler/package.json"));
+const { Miniflare } = await import(pathToFileURL(wranglerRequire.resolve("miniflare")).href);
+
+const DATABASE_ID = "00000000-0000-0000-0000-000000000000";
+// The grouping is counted in SQL rather than shipped to Node: returning 400k rows over the
+// simulator's RPC costs far more than the scan, and the job never does that.
+const FLOOR_SQL = `SELECT count(*) AS groups FROM (
+  SELECT service, environment, substr(occurred_at, 1, 10) AS day, count(*) AS n FROM deployments GROUP BY 1, 2, 3)`;
+const BATCH = 500;
+
+/**
+ * Runs `job` while sampling the resident memory of the server's workerd processes every 50 ms;
+ * returns the job's result and the peak growth over the level just before it started (MiB).
+ */
+async function withRss(server, job) {
+  const before = workerdRssMb(server.child.pid);
+  let peak = before;
+  const timer = setInterval(() => (peak = Math.max(peak, workerdRssMb(server.child.pid))), 50);
+  try {
+    const result = await job();
+    peak = Math.max(peak, workerdRssMb(server.child.pid));
+    return { result, growthMb: peak - before };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * The floor: the cheapest pass over the history, through the same runtime path as the job (the
+ * D1 simulator in workerd, on the same persisted database, opened with Miniflare from Node).
+ * Best of three, so the ratio against it is never flattered by a cold first read.
+ */
+async function floorSeconds(persistDir) {
+  const mf = new Miniflare({
+    modules: true,
+    script: "export default { fetch() { return new Response(null, { status: 404 }) } }",
+    compatibilityDate: "2026-04-26",
+    d1Databases: { DB: DATABASE_ID },
+    d1Persist: join(persistDir, "v3", "d1"),
+  });
+  try {
+    const db = await mf.getD1Database("DB");
+    let best = Infinity;
+    let groups = 0;
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      const row = await db.prepare(FLOOR_SQL).first();
+      best = Math.min(best, (performance.now() - started) / 1000);
+      groups = row.groups;
+    }
+    if (groups === 0) throw new Error("the floor query saw no deployments: wrong database?");
+    return best;
+  } finally {
+    await mf.dispose();
+  }
+}
+
+/** One request on a connection of its own: a pooled keep-alive socket may have been reset meanwhile. */
+function call(base, method, path, { token, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method, agent: false, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode, text }));
+    });
+    req.on("error", reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/**
+ * Calls the admin API and returns its JSON, or throws on any non-2xx. wrangler dev restarts the
+ * worker after a minute-long request and answers 503 meanwhile ("restarted mid-request"): wait it out.
+ */
+async function admin(base, method, path, body) {
+  let res = await call(base, method, path, { token: ADMIN_TOKEN, body });
+  for (let tries = 0; res.status === 503 && /restarted/.test(res.text) && tries < 120; tries++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    res = await call(base, method, path, { token: ADMIN_TOKEN, body });
+  }
+  if (res.status < 200 || res.status > 299) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
+  return JSON.parse(res.text);
+}
+
+/** Posts `items` to a generic route in batches of up to 500. */
+async function postAll(base, url, secret, items) {
+  for (let i = 0; i < items.length; i += BATCH) {
+    const res = await call(base, "POST", url, { token: secret, body: { items: items.slice(i, i + BATCH) } });
+    if (res.status !== 202) throw new Error(`POST ${url}: ${res.status} ${res.text}`);
+  }
+}
+
+/**
+ * One new day (today) of about 1/days of the history, shaped like it: several environments,
+ * failures, hotfixes, rollbacks to an older sha, commits with and without dates, incidents
+ * linked by change id, by time, or not at all.
+ */
+function newDay({ deployments, incidents, services, days }) {
+  const today = new Date().toISOString().slice(0, 10);
+  const dayStart = Date.parse(`${today}T00:00:00.000Z`);
+  const nDeploys = Math.max(1, Math.round(deployments / days));
+  const nIncidents = Math.max(1, Math.round(incidents / days));
+  const at = (ms) => new Date(ms).toISOString();
+  const deploys = [];
+  for (let i = 0; i < nDeploys; i++) {
+    const t = dayStart + Math.floor((i * 86_400_000) / nDeploys);
+    const round = Math.floor(i / services);
+    const env = round % 10 < 7 ? "production" : round % 10 < 9 ? "staging" : "development";
+    const sha = i % 29 === 0 && i > 0 ? `bench-day-${String(i - 1).padStart(6, "0")}` : `bench-day-${String(i).padStart(6, "0")}`;
+    deploys.push({
+      dedup_key: `day-d-${i}`,
+      service: `svc-${i % services}`,
+      environment: env,
+      status: i % 17 === 0 ? "failure" : i % 53 === 0 ? "aborted" : "success",
+      kind: i % 41 === 0 ? "hotfix" : null,
+      started_at: at(t - 300_000),
+      finished_at: at(t),
+      change_id: `DAY-CHG-${i}`,
+      commits: [{ sha, committed_at: i % 5 === 0 ? null : at(t - 3_600_000 * (1 + (i % 48))) }],
+    });
+  }
+  const incs = [];
+  for (let i = 0; i < nIncidents; i++) {
+    const t = dayStart + Math.floor((i * 86_400_000) / nIncidents) + 1_800_000;
+    incs.push({
+      dedup_key: `day-i-${i}`,
+      service: `svc-${(i * 7) % services}`,
+      environment: i % 20 === 0 ? "staging" : "production",
+      created_at: at(t),
+      resolved_at: i % 50 === 0 ? null : at(t + 600_000 + (i % 24) * 1_800_000),
+      counted: i % 13 !== 0,
+      links: i % 3 === 0 ? { change_id: `DAY-CHG-${Math.floor((i * nDeploys) / nIncidents)}` } : null,
+    });
+  }
+  return { deploys, incs };
+}
+
+/** Waits until every record posted to the integration is in D1 (its outbox drained). */
+async function drained(persistDir, integrationId, deploys, incs) {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const [row] = await d1(
+      persistDir,
+      `SELECT (SELECT count(*) FROM deployments WHERE integration_id = '${integrationId}') AS d, (SELECT count(*) FROM incidents WHERE integration_id = '${integrationId}') AS i`,
+    );
+    if (row.d >= deploys && row.i >= incs) return;
+    if (Date.now() > deadline) throw new Error(`outbox not drained: ${JSON.stringify(row)} of ${deploys} / ${incs}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+const fullLine = (r) => `${r.seconds.toFixed(2)} s, +${r.growthMb.toFixed(1)} MiB rss, ${JSON.stringify(r.summary)}`;
+
+/** One recompute through the admin route, timed from here (wall clock, like the floor). */
+async function recomputeOnce(server, full) {
+  const started = performance.now();
+  const { result, growthMb } = await withRss(server, () => admin(server.base, "POST", `/api/v1/recompute${full ? "?full=true" : ""}`));
+  const seconds = (performance.now() - started) / 1000;
+  if (!result.complete) throw new Error(`recompute did not complete within its query budget: ${JSON.stringify(result)}`);
+  return { summary: result, seconds, growthMb };
+}
+
+/**
+ * Generates the history, then measures a full recompute, one new day of ingest, an incremental
+ * recompute and the floor; returns the report's `recompute` section.
+ */
+export async function benchRecompute(server, options, log = () => {}) {
+  let started = performance.now();
+  await generateHistory(server, options);
+  log(`  history generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const [{ deployments, incidents }] = await d1(
+    server.persistDir,
+    "SELECT (SELECT count(*) FROM deployments) AS deployments, (SELECT count(*) FROM incidents) AS incidents",
+  );
+
+  const full = await recomputeOnce(server, true);
+  log(`  full: ${fullLine(full)}`);
+
+  const integration = await admin(server.base, "POST", "/api/v1/integrations", { vendor: "generic", name: "bench-new-day" });
+  const { deploys, incs } = newDay(options);
+  started = performance.now();
+  await postAll(server.base, `/webhooks/generic/${integration.id}/deployments`, integration.secret, deploys);
+  await postAll(server.base, `/webhooks/generic/${integration.id}/incidents`, integration.secret, incs);
+  await drained(server.persistDir, integration.id, deploys.length, incs.length);
+  log(`  new day: ${deploys.length} deployments, ${incs.length} incidents posted and drained in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  const incremental = await recomputeOnce(server, false);
+  log(`  incremental: ${fullLine(incremental)}`);
+
+  // Last: a second runtime opening the same files while wrangler dev works on them has cost us the
+  // server before. The new day adds 0.14% to the rows it scans.
+  const floor = await floorSeconds(server.persistDir);
+  log(`  floor: ${floor.toFixed(3)} s`);
+  const fullS = full.seconds;
+  const incrementalS = incremental.seconds;
+  return {
+    deployments,
+    incidents,
+    full_s: fullS,
+    incremental_s: incrementalS,
+    incremental_ratio: incrementalS / fullS,
+    floor_s: floor,
+    full_over_floor: fullS / floor,
+    queries_full: full.summary.queries,
+    queries_incremental: incremental.summary.queries,
+    peak_rss_mb: Math.max(full.growthMb, incremental.growthMb),
+  };
+}
