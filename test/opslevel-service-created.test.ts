@@ -31,6 +31,18 @@ describe("OpsLevel service-creation webhook", () => {
     expect((await callJson("GET", "/api/v1/services/django_test", undefined, ADMIN)).json).toEqual(service.json);
   });
 
+  it("adds to an existing entry without dropping the aliases and repositories an admin gave it", async () => {
+    const integration = await createIntegration("opslevel");
+    const slug = `merged_${crypto.randomUUID().slice(0, 8)}`;
+    await putService(slug, { name: "Before", aliases: [`${slug}-alias`], repositories: [`https://github.com/acme/${slug}-old`] });
+    const context = { ...documented, service: { ...documented.service, slug, name: "After", service_repositories: [] }, template_run: { ...documented.template_run, outputs: { ...documented.template_run.outputs, repo_url: `https://github.com/acme/${slug}-new` } } };
+    expect((await callJson("POST", path(integration.id), context)).status).toBe(202);
+    const service = await callJson("GET", `/api/v1/services/${slug}`, undefined, ADMIN);
+    expect(service.json).toMatchObject({ name: "After", team: "aes_sedai" });
+    expect(service.json.aliases).toEqual(expect.arrayContaining([`${slug}-alias`, "after"]));
+    expect(service.json.repositories).toEqual(expect.arrayContaining([`https://github.com/acme/${slug}-old`, `https://github.com/acme/${slug}-new`]));
+  });
+
   it("answers 404 for an unknown id, another vendor's integration or a deleted one", async () => {
     const other = await createIntegration("generic");
     const deleted = await createIntegration("opslevel");

@@ -51,11 +51,16 @@ async function readServices(db: Database, slug?: string): Promise<ServiceView[]>
 }
 
 /**
- * Creates or replaces a catalog entry with its aliases and repositories, refusing any alias or
- * repository that already belongs to another service. Shared by the admin API and OpsLevel's
- * service-creation webhook.
+ * Creates or updates a catalog entry, refusing any alias or repository that already belongs to
+ * another service. `replace` (the admin API) makes the given aliases and repositories the whole
+ * list; `merge` (OpsLevel's service-creation webhook) adds them to what the entry has.
  */
-export async function upsertService(d1: D1Database, slug: string, entry: Omit<ServiceView, "slug">): Promise<{ created: boolean }> {
+export async function upsertService(
+  d1: D1Database,
+  slug: string,
+  entry: Omit<ServiceView, "slug">,
+  mode: "replace" | "merge" = "replace",
+): Promise<{ created: boolean }> {
   const db = database(d1);
   const aliasKeys = [...new Set([slug, ...entry.aliases].map((a) => a.toLowerCase()))];
   const repos = [...new Map(entry.repositories.map((url) => [repositoryKey(url), url])).entries()].map(([key, url]) => ({ key, url }));
@@ -92,10 +97,14 @@ export async function upsertService(d1: D1Database, slug: string, entry: Omit<Se
       sql`INSERT INTO services (slug, name, team, created_at, updated_at) VALUES (${slug}, ${entry.name}, ${entry.team}, ${now}, ${now})
         ON CONFLICT(slug) DO UPDATE SET name = excluded.name, team = excluded.team, updated_at = excluded.updated_at`,
     ),
-    prepare(d1, sql`DELETE FROM service_aliases WHERE slug = ${slug}`),
-    prepare(d1, sql`DELETE FROM service_repositories WHERE slug = ${slug}`),
-    prepare(d1, sql`INSERT INTO service_aliases (alias, slug) SELECT value, ${slug} FROM json_each(${JSON.stringify(aliasKeys)})`),
-    prepare(d1, sql`INSERT INTO service_repositories (repo_key, slug, url) SELECT value->>'key', ${slug}, value->>'url' FROM json_each(${JSON.stringify(repos)})`),
+    ...(mode === "replace"
+      ? [prepare(d1, sql`DELETE FROM service_aliases WHERE slug = ${slug}`), prepare(d1, sql`DELETE FROM service_repositories WHERE slug = ${slug}`)]
+      : []),
+    prepare(d1, sql`INSERT OR IGNORE INTO service_aliases (alias, slug) SELECT value, ${slug} FROM json_each(${JSON.stringify(aliasKeys)})`),
+    prepare(
+      d1,
+      sql`INSERT OR IGNORE INTO service_repositories (repo_key, slug, url) SELECT value->>'key', ${slug}, value->>'url' FROM json_each(${JSON.stringify(repos)})`,
+    ),
   ]);
   forgetKnownServices();
   return { created: existing.length === 0 };

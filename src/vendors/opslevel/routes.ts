@@ -46,6 +46,6 @@ opslevelRoutes.post("/integrations/opslevel/:id/service-created", async (c) => {
   // Nothing to record, but the object still says whether this id is a live OpsLevel integration.
   const reply = await submit(c.env, c.req.param("id"), { vendor: "opslevel", credential: { kind: "id" }, commands: [] });
   if (!reply.ok) throw ApiError.of(404, "no OpsLevel integration with this id");
-  await upsertService(c.env.DB, slug, entry);
+  await upsertService(c.env.DB, slug, entry, "merge");
   return c.json({ result: "ok" }, 202);
 });
