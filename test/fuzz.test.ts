@@ -238,13 +238,7 @@ describe("fuzz: unknown fields", () => {
         const unique = uniqueKey();
         route.keyed(body, unique.key, unique.n);
         const res = await send(route, integration, JSON.stringify(body));
-        if (route.vendor === "generic") {
-          // Our own format is strict by design: a misspelt field is refused, naming it.
-          expect(res.status, res.text).toBe(400);
-          expect(errorDetails(route, res.json)!.join(" ")).toContain(key);
-        } else {
-          expect(res.status, res.text).toBeLessThan(300);
-        }
+        expect(res.status, res.text).toBeLessThan(300);
         await ledger.check(res, body);
       }),
       { numRuns: 5 },

@@ -71,6 +71,16 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     expect(await countRows("deployments", id)).toBe(1);
   });
 
+  it("writes nothing into the object of an id nobody created", async () => {
+    const id = crypto.randomUUID();
+    expect((await callJson("POST", `/integrations/deploy/${id}`, documented)).status).toBe(404);
+    const { runInDurableObject } = await import("cloudflare:test");
+    const tables = await runInDurableObject(integrationStub(id), (_instance, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM sqlite_master").one().n,
+    );
+    expect(tables).toBe(0);
+  });
+
   it("backs off exponentially up to five minutes", () => {
     expect([1, 2, 3, 10, 50].map(backoffMs)).toEqual([1000, 2000, 4000, 300_000, 300_000]);
   });

@@ -22,8 +22,8 @@ export async function generateHistory({ persistDir }, { deployments, incidents, 
 INSERT INTO services (slug, name, team, created_at, updated_at)
   WITH RECURSIVE s(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM s WHERE k < ${services - 1})
   SELECT 'svc-' || k, 'Service ' || k, 'team-' || (k % 10), ${iso(start)}, ${iso(start)} FROM s;
-INSERT INTO service_aliases (alias, slug) SELECT slug, slug FROM services;
-INSERT INTO service_repositories (repo_key, slug, url) SELECT 'acme/' || slug, slug, 'https://github.com/acme/' || slug FROM services;
+INSERT INTO service_aliases (alias, slug) SELECT slug, slug FROM services WHERE slug LIKE 'svc-%';
+INSERT INTO service_repositories (repo_key, slug, url) SELECT 'acme/' || slug, slug, 'https://github.com/acme/' || slug FROM services WHERE slug LIKE 'svc-%';
 
 INSERT INTO deployments (id, integration_id, dedup_key, seq, last_seq, service, service_name, environment, environment_raw,
   status, kind, started_at, finished_at, occurred_at, received_at, deploy_number, change_id, url, description,

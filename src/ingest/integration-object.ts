@@ -57,12 +57,12 @@ export class IntegrationObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(SCHEMA);
     this.defaultLimit = defaultRateLimit(env.RATE_LIMIT_PER_SECOND, env.RATE_LIMIT_BURST);
   }
 
   /** Stores the integration's config; called once when the integration is created. */
   configure(config: IntegrationConfig): void {
+    this.sql.exec(SCHEMA);
     this.sql.exec("INSERT OR REPLACE INTO config (id, body, revoked) VALUES (1, ?, 0)", JSON.stringify(config));
     this.config = { value: config, revoked: false };
   }
@@ -189,6 +189,12 @@ export class IntegrationObject extends DurableObject<Env> {
 
   private loadConfig(): { value: IntegrationConfig; revoked: boolean } | null {
     if (this.config === undefined) {
+      // Tables exist only once `configure` ran: a request to an id nobody created writes nothing.
+      if (this.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'config'").toArray().length === 0) {
+        this.config = null;
+        return null;
+      }
+      this.sql.exec(SCHEMA);
       const row = this.sql.exec<{ body: string; revoked: number }>("SELECT body, revoked FROM config").toArray()[0];
       this.config = row ? { value: JSON.parse(row.body) as IntegrationConfig, revoked: row.revoked === 1 } : null;
     }

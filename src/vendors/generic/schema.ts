@@ -15,9 +15,9 @@ function caseless<const T extends readonly [string, ...string[]]>(values: T) {
   return z.preprocess((v) => (typeof v === "string" ? v.trim().toLowerCase() : v), z.enum(values));
 }
 
-const deployerSchema = z.strictObject({ id: optionalId, name: optionalText, email: optionalText });
+const deployerSchema = z.looseObject({ id: optionalId, name: optionalText, email: optionalText });
 
-const commitSchema = z.strictObject({
+const commitSchema = z.looseObject({
   sha: requiredText,
   repository: optionalText,
   branch: optionalText,
@@ -26,7 +26,7 @@ const commitSchema = z.strictObject({
   authored_at: optionalTimestamp,
 });
 
-export const genericDeploymentSchema = z.strictObject({
+export const genericDeploymentSchema = z.looseObject({
   /** Your id for the deployment: posting it again updates the record, never backwards. */
   dedup_key: optionalId,
   service: optionalText,
@@ -48,7 +48,7 @@ export const genericDeploymentSchema = z.strictObject({
 });
 
 export const genericIncidentSchema = z
-  .strictObject({
+  .looseObject({
     /** Your id for the incident: posting it again updates the record, never backwards. */
     dedup_key: requiredId,
     service: optionalText,
@@ -63,7 +63,7 @@ export const genericIncidentSchema = z
     created_at: timestamp,
     resolved_at: optionalTimestamp,
     links: z
-      .strictObject({ change_id: optionalId, deployment_id: optionalId, commit_sha: optionalText })
+      .looseObject({ change_id: optionalId, deployment_id: optionalId, commit_sha: optionalText })
       .nullish()
       .transform((v) => v ?? { change_id: null, deployment_id: null, commit_sha: null }),
   })
@@ -77,5 +77,5 @@ export type GenericIncident = z.output<typeof genericIncidentSchema>;
 
 /** A batch: `{"items":[...]}`, at least one. */
 export function batchSchema<S extends z.ZodType>(item: S) {
-  return z.strictObject({ items: z.array(item).min(1, { message: "needs at least one item" }) });
+  return z.looseObject({ items: z.array(item).min(1, { message: "needs at least one item" }) });
 }
