@@ -16,6 +16,7 @@
  * 3. snapshots of the standard windows, and `as_of`.
  * The number of statements depends on the amount of changed work, never on the history.
  */
+import { forgetAnswers } from "./answer-memo";
 import { addDays } from "./calendar";
 import { STANDARD_WINDOWS, windowFigures, type Scope } from "./figures";
 import { dayStart, resolvedService, secondsBetween } from "./sql";
@@ -381,6 +382,8 @@ export async function recompute(d1: D1Database, options: RecomputeOptions): Prom
     asOf = now.toISOString();
     await run.batch([d1.prepare("INSERT INTO metric_state (id, as_of) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET as_of = excluded.as_of").bind(asOf)]);
   }
+  // Answers this isolate memoised came from the data before this run.
+  forgetAnswers();
   return {
     mode: full ? "full" : "incremental",
     complete,

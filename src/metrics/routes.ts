@@ -15,6 +15,7 @@ import { parseTimestamp } from "../lib/time";
 import { metricsObject, type WindowFigures } from "./assemble";
 import { addDays, buckets, daysBetween } from "./calendar";
 import { windowFigures, type FigureQuery } from "./figures";
+import { memoised } from "./answer-memo";
 import { recompute } from "./job";
 
 /** The longest window, and the most buckets a timeseries answers with. */
@@ -98,9 +99,12 @@ export const metricsRoutes = new Hono<AppEnv>();
 metricsRoutes.get("/metrics", requireReader, queryValidator(metricsQuerySchema), async (c) => {
   const q = c.req.valid("query");
   const window = windowOf(q, today());
-  const stored = await snapshot(c.env.DB, q, window.from, window.to);
-  const figures = stored ?? (await windowFigures(c.env.DB, figureQuery(q, window.from, window.to, "all"))).groups.get("*")!;
-  return c.json({ ...header(q, window, await asOf(c.env.DB)), ...metricsObject(figures, window.from, window.to, q.benchmark) });
+  const body = await memoised(`metrics:${JSON.stringify([q, window])}`, async () => {
+    const stored = await snapshot(c.env.DB, q, window.from, window.to);
+    const figures = stored ?? (await windowFigures(c.env.DB, figureQuery(q, window.from, window.to, "all"))).groups.get("*")!;
+    return { ...header(q, window, await asOf(c.env.DB)), ...metricsObject(figures, window.from, window.to, q.benchmark) };
+  });
+  return c.json(body);
 });
 
 metricsRoutes.get("/metrics/timeseries", requireReader, queryValidator(timeseriesQuerySchema), async (c) => {
@@ -108,12 +112,15 @@ metricsRoutes.get("/metrics/timeseries", requireReader, queryValidator(timeserie
   const window = windowOf(q, today());
   const list = buckets(window.from, window.to, q.granularity);
   if (list.length > MAX_BUCKETS) throw ApiError.of(400, `at most ${MAX_BUCKETS} buckets; use a shorter window or a coarser granularity`, "granularity");
-  const { groups } = await windowFigures(c.env.DB, figureQuery(q, window.from, window.to, q.granularity));
-  return c.json({
-    ...header(q, window, await asOf(c.env.DB)),
-    granularity: q.granularity,
-    buckets: list.map((b) => ({ start: b.start, end: b.end, ...metricsObject(groups.get(b.key)!, b.start, b.end, q.benchmark) })),
+  const body = await memoised(`timeseries:${JSON.stringify([q, window])}`, async () => {
+    const { groups } = await windowFigures(c.env.DB, figureQuery(q, window.from, window.to, q.granularity));
+    return {
+      ...header(q, window, await asOf(c.env.DB)),
+      granularity: q.granularity,
+      buckets: list.map((b) => ({ start: b.start, end: b.end, ...metricsObject(groups.get(b.key)!, b.start, b.end, q.benchmark) })),
+    };
   });
+  return c.json(body);
 });
 
 metricsRoutes.post("/recompute", requireAdmin, queryValidator(z.object({ full: z.enum(["true", "false"]).optional() })), async (c) => {
