@@ -9,7 +9,7 @@ import { deploymentCommits, deployments } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
-import { encodeCursor, listConditions, listQuery } from "./pagination";
+import { listConditions, listQuery, pageOf } from "./pagination";
 
 type DeploymentRow = typeof deployments.$inferSelect;
 type CommitRow = typeof deploymentCommits.$inferSelect;
@@ -79,13 +79,9 @@ deploymentRoutes.get("/", listQuery, async (c) => {
     )
     .orderBy(desc(deployments.occurredAt), desc(deployments.id))
     .limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
+  const { page, next_cursor } = pageOf(rows, q.limit, (r) => r.occurredAt);
   const commits = await commitsOf(db, page.map((r) => r.id));
-  const last = page[page.length - 1];
-  return c.json({
-    items: page.map((r) => present(r, commits.get(r.id) ?? [])),
-    next_cursor: rows.length > q.limit && last ? encodeCursor(last.occurredAt, last.id) : null,
-  });
+  return c.json({ items: page.map((r) => present(r, commits.get(r.id) ?? [])), next_cursor });
 });
 
 deploymentRoutes.get("/:id", async (c) => {

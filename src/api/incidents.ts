@@ -10,7 +10,7 @@ import { deployments, incidents, metricIncidents } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
-import { encodeCursor, listConditions, listQuery } from "./pagination";
+import { listConditions, listQuery, pageOf } from "./pagination";
 
 type IncidentRow = Omit<typeof incidents.$inferSelect, "raw">;
 
@@ -103,13 +103,9 @@ incidentRoutes.get("/", listQuery, async (c) => {
     )
     .orderBy(desc(incidents.createdAt), desc(incidents.id))
     .limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
+  const { page, next_cursor } = pageOf(rows, q.limit, (r) => r.createdAt);
   const links = await linksOf(db, page.map((r) => r.id));
-  const last = page[page.length - 1];
-  return c.json({
-    items: page.map((r) => present(r, links.get(r.id))),
-    next_cursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null,
-  });
+  return c.json({ items: page.map((r) => present(r, links.get(r.id))), next_cursor });
 });
 
 incidentRoutes.get("/:id", async (c) => {

@@ -100,3 +100,13 @@ export function listConditions(db: Database, q: ListQuery, col: ListColumns): SQ
     q.cursor === null ? undefined : or(lt(col.time, q.cursor[0]), and(eq(col.time, q.cursor[0]), lt(col.id, q.cursor[1]))),
   );
 }
+
+/**
+ * Splits the `limit + 1` rows a list query read into the page and the cursor of the next one
+ * (null on the last page).
+ */
+export function pageOf<R extends { id: string }>(rows: R[], limit: number, timeOf: (row: R) => string): { page: R[]; next_cursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, next_cursor: rows.length > limit && last ? encodeCursor(timeOf(last), last.id) : null };
+}
