@@ -180,6 +180,13 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
     tiers.map((tier) => `(SELECT m.id FROM ${from} WHERE ${where} AND +m.service = i.service AND m.counted = 1 ${tier} ORDER BY m.at DESC, m.id DESC LIMIT 1)`).join(",\n");
   const incidentsInRange = `
     SELECT i.id FROM metric_work w CROSS JOIN metric_incidents i ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at`;
+  // The deployments incidents of the dirty groups link to: flagged before relinking and after, so
+  // both the ones that lose a link and the ones that gain one are recomputed.
+  const flagLinkedDeployments = `
+      INSERT OR IGNORE INTO metric_work_ids (kind, id)
+      SELECT 'flag', i.deployment_id FROM metric_work w CROSS JOIN metric_incidents i
+        ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at
+      WHERE i.deployment_id IS NOT NULL`;
   const linked = `metric_incidents i WHERE i.deployment_id = ${md}.id`;
   const next = `metric_deployments n WHERE n.id = ${md}.next_id AND n.rollback = 1`;
   const daySums = "sum(m.counted), sum(1 - m.counted), sum(m.failed), sum(m.rework)";
@@ -226,11 +233,7 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
       -- One sample per (deployment, sha), even when two repositories name the same sha.
       GROUP BY m.id, c.sha`),
     // Incident links: remember the deployments they pointed at, relink, remember the new ones.
-    d1.prepare(`
-      INSERT OR IGNORE INTO metric_work_ids (kind, id)
-      SELECT 'flag', i.deployment_id FROM metric_work w CROSS JOIN metric_incidents i
-        ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at
-      WHERE i.deployment_id IS NOT NULL`),
+    d1.prepare(flagLinkedDeployments),
     d1.prepare(`
       UPDATE metric_incidents AS i SET linked_by = NULL, deployment_id = COALESCE(
         ${linkCandidates("d.change_id = i.link_change_id", byDeployment)},
@@ -244,11 +247,7 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
          ORDER BY m.at DESC, m.id DESC LIMIT 1))
       WHERE id IN (${incidentsInRange})`).bind(`-${linkWindowHours} hours`),
     d1.prepare(`UPDATE metric_incidents SET linked_by = 'time' WHERE linked_by IS NULL AND deployment_id IS NOT NULL AND id IN (${incidentsInRange})`),
-    d1.prepare(`
-      INSERT OR IGNORE INTO metric_work_ids (kind, id)
-      SELECT 'flag', i.deployment_id FROM metric_work w CROSS JOIN metric_incidents i
-        ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at
-      WHERE i.deployment_id IS NOT NULL`),
+    d1.prepare(flagLinkedDeployments),
     // Rework, failures and recoveries, from the deployment before the first dirty day on, and wherever links moved
     // (rework again there too: it follows the unchanged rollback flag, so rewriting it is harmless). One pass.
     // Materialized, so SQLite does not inline the flags into each SET term and probe everything twice.
