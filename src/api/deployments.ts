@@ -2,9 +2,9 @@
  * @module
  * `GET /api/v1/deployments` (newest first, cursor pagination, filters) and `/deployments/:id`.
  */
-import { desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { desc, eq, getTableColumns, inArray } from "drizzle-orm";
 import { Hono } from "hono";
-import { database, type Database } from "../db/client";
+import { database, jsonKeys, type Database } from "../db/client";
 import { deploymentCommits, deployments } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireReader } from "../http/auth";
@@ -53,7 +53,7 @@ async function commitsOf(db: Database, ids: string[]): Promise<Map<string, Commi
   const rows = await db
     .select()
     .from(deploymentCommits)
-    .where(inArray(deploymentCommits.deploymentId, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`));
+    .where(inArray(deploymentCommits.deploymentId, jsonKeys(ids)));
   for (const row of rows) byId.get(row.deploymentId)?.push(row);
   return byId;
 }

@@ -3,9 +3,9 @@
  * `GET /api/v1/incidents` (newest first, cursor pagination, filters) and `/incidents/:id`, each
  * incident with the deployment the last recompute linked it to.
  */
-import { desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { desc, eq, getTableColumns, inArray } from "drizzle-orm";
 import { Hono } from "hono";
-import { database, type Database } from "../db/client";
+import { database, jsonKeys, type Database } from "../db/client";
 import { deployments, incidents, metricIncidents } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireReader } from "../http/auth";
@@ -78,7 +78,7 @@ async function linksOf(db: Database, ids: string[]): Promise<Map<string, Link>> 
     })
     .from(metricIncidents)
     .innerJoin(deployments, eq(deployments.id, metricIncidents.deploymentId))
-    .where(inArray(metricIncidents.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`));
+    .where(inArray(metricIncidents.id, jsonKeys(ids)));
   return new Map(rows.map((r) => [r.incidentId, r]));
 }
 

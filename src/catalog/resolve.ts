@@ -2,8 +2,8 @@
  * @module
  * Which catalog service an event belongs to (PRODUCT.md, "Which service an event belongs to").
  */
-import { inArray, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
+import { inArray } from "drizzle-orm";
+import { jsonKeys, type Database } from "../db/client";
 import { serviceAliases, serviceRepositories } from "../db/schema";
 import type { ServiceHints } from "../events/canonical";
 import { repositoryKey } from "../lib/repository";
@@ -39,11 +39,6 @@ export async function lookupCatalog(db: Database, names: Iterable<string>, repos
   for (const row of aliasRows) view.aliases.set(row.alias, row.slug);
   for (const row of repoRows) view.repositories.set(row.repoKey, row.slug);
   return view;
-}
-
-/** A subquery over a JSON array of keys: one bound parameter however many keys. */
-export function jsonKeys(keys: string[]) {
-  return sql`(SELECT value FROM json_each(${JSON.stringify(keys)}))`;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { database, prepare, type Database } from "../db/client";
+import { database, jsonKeys, prepare, type Database } from "../db/client";
 import { serviceAliases, serviceRepositories, services } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireAdmin, requireReader } from "../http/auth";
@@ -14,7 +14,6 @@ import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
 import { repositoryKey } from "../lib/repository";
 import { forgetKnownServices } from "./known-services";
-import { jsonKeys } from "./resolve";
 
 /** What a catalog slug may look like. */
 export const SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
