@@ -286,8 +286,9 @@ export const metricDeployments = sqliteTable(
   },
   (t) => [
     index("metric_deployments_group").on(t.service, t.environment, t.at, t.id),
-    // Only failed deployments: the reads look here for recovery times alone, and the full rebuild's copy skips it.
-    index("metric_deployments_failed_day").on(t.environment, t.day, t.service).where(sql`${t.failed} = 1`),
+    // Only failed deployments: the reads look here for recovery times alone (covering, so an ad-hoc
+    // window reads no table rows), and the full rebuild's copy skips it.
+    index("metric_deployments_failed_day").on(t.environment, t.day, t.service, t.counted, t.recoverySeconds).where(sql`${t.failed} = 1`),
   ],
 );
 
@@ -312,7 +313,8 @@ export const metricIncidents = sqliteTable(
   },
   (t) => [
     index("metric_incidents_group").on(t.service, t.environment, t.createdAt),
-    index("metric_incidents_resolved").on(t.environment, t.resolvedDay, t.service),
+    // Covering for the time-to-restore read of a window.
+    index("metric_incidents_resolved").on(t.environment, t.resolvedDay, t.service, t.restoreSeconds),
     index("metric_incidents_deployment").on(t.deploymentId),
     index("metric_incidents_link_change").on(t.linkChangeId),
     index("metric_incidents_link_deployment").on(t.linkDeploymentId),

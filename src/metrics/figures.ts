@@ -60,15 +60,30 @@ function source(q: FigureQuery, table: string, day: string, columns: string, ext
   };
 }
 
-/** Order statistics needed for the median and p90 of `v` per group. */
-function ranksQuery(d1: D1Database, s: Source): D1PreparedStatement {
-  return d1
-    .prepare(
-      `WITH src AS (${s.sql}),
+/**
+ * Order statistics needed for the median and p90 of `v` per group, as rows `(g, n, k, v)`: the
+ * k-th smallest (0-based) of the group's n values, for the ranks `percentileOf` reads.
+ */
+function ranksQuery(d1: D1Database, s: Source, group: FigureQuery["group"]): D1PreparedStatement {
+  return d1.prepare(group === "all" ? singleGroupRanks(s.sql) : `WITH src AS (${s.sql}),
        r AS (SELECT g, v, row_number() OVER (PARTITION BY g ORDER BY v) - 1 AS k, count(*) OVER (PARTITION BY g) AS n FROM src)
-       SELECT g, n, k, v FROM r WHERE k IN ((n - 1) * 50 / 100, (n - 1) * 50 / 100 + 1, (n - 1) * 90 / 100, (n - 1) * 90 / 100 + 1)`,
-    )
-    .bind(...s.params);
+       SELECT g, n, k, v FROM r WHERE k IN ((n - 1) * 50 / 100, (n - 1) * 50 / 100 + 1, (n - 1) * 90 / 100, (n - 1) * 90 / 100 + 1)`).bind(...s.params);
+}
+
+/**
+ * The same rows for one group (every ad-hoc window over all services) without a window function,
+ * whose per-row cost made it most of an ad-hoc answer: two bounded sorts, the median's from below
+ * and the p90's from above, each keeping only the rows up to its rank.
+ */
+function singleGroupRanks(sql: string): string {
+  const median = "(n - 1) * 50 / 100";
+  const p90 = "(n - 1) * 90 / 100";
+  return `WITH src AS (${sql}),
+    c AS MATERIALIZED (SELECT count(*) AS n FROM src),
+    lo AS (SELECT v FROM src ORDER BY v LIMIT 2 OFFSET (SELECT ${median} FROM c)),
+    hi AS (SELECT v FROM src ORDER BY v DESC LIMIT 2 OFFSET (SELECT max(n - 2 - ${p90}, 0) FROM c))
+    SELECT '*' AS g, n, ${median} + row_number() OVER (ORDER BY v) - 1 AS k, v FROM lo, c
+    UNION ALL SELECT '*', n, ${p90} + row_number() OVER (ORDER BY v) - 1, v FROM hi, c`;
 }
 
 function sumQuery(d1: D1Database, s: Source, columns: string): D1PreparedStatement {
@@ -101,15 +116,15 @@ export async function windowFigures(d1: D1Database, q: FigureQuery): Promise<{ g
   const days = source(q, "metric_days", "x.day", "x.day, x.deployments, x.unsuccessful, x.failed, x.rework", "");
   const lead = source(q, "metric_lead_samples", "x.day", "x.seconds AS v", "AND x.seconds IS NOT NULL");
   const recovery = source(q, "metric_deployments", "x.day", "x.recovery_seconds AS v", "AND x.counted = 1 AND x.failed = 1");
-  const restore = source(q, "metric_incidents", "x.resolved_day", "x.restore_seconds AS v", "AND x.resolved_at IS NOT NULL");
+  const restore = source(q, "metric_incidents", "x.resolved_day", "x.restore_seconds AS v", "");
   const statements = [
     sumQuery(d1, days, "sum(deployments) AS count, sum(unsuccessful) AS unsuccessful, sum(failed) AS failed, sum(rework) AS rework"),
     d1.prepare(`SELECT DISTINCT g, day FROM (${days.sql}) WHERE deployments > 0`).bind(...days.params),
     sumQuery(d1, lead, "sum(v < 0) AS dropped"),
-    ranksQuery(d1, { ...lead, sql: `${lead.sql} AND x.seconds >= 0` }),
+    ranksQuery(d1, { ...lead, sql: `${lead.sql} AND x.seconds >= 0` }, q.group),
     sumQuery(d1, recovery, "sum(v IS NULL) AS unrecovered"),
-    ranksQuery(d1, { ...recovery, sql: `${recovery.sql} AND x.recovery_seconds IS NOT NULL` }),
-    ranksQuery(d1, restore),
+    ranksQuery(d1, { ...recovery, sql: `${recovery.sql} AND x.recovery_seconds IS NOT NULL` }, q.group),
+    ranksQuery(d1, restore, q.group),
   ];
   const results = await d1.batch<any>(statements);
   const [counts, deployDays, leadSums, leadRanks, recoverySums, recoveryRanks, restoreRanks] = results.map((r) => r.results) as any[][];

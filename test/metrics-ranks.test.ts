@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { windowFigures } from "../src/metrics/figures";
+import { percentile } from "../src/metrics/percentile";
+import { env } from "./helpers";
+
+/** A pseudo-random sequence with many ties, so that equal values sit at the ranks read. */
+function values(n: number, seed: number): number[] {
+  let x = seed;
+  return Array.from({ length: n }, () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return (x % 40) * 1800 + (x % 3) * 0.25;
+  });
+}
+
+/** Lead samples of one service over several days, in an environment of this test's own. */
+async function seed(environment: string, samples: number[]): Promise<void> {
+  const rows = samples.map((seconds, i) => ({ deployment_id: `${environment}-${i}`, sha: `sha-${i}`, day: `2026-03-${String(1 + (i % 28)).padStart(2, "0")}`, seconds }));
+  await env.DB.prepare(
+    `INSERT INTO metric_lead_samples (deployment_id, sha, service, environment, day, seconds)
+     SELECT value->>'deployment_id', value->>'sha', 'ranks-svc', ?, value->>'day', value->>'seconds' FROM json_each(?)`,
+  )
+    .bind(environment, JSON.stringify(rows))
+    .run();
+}
+
+describe("order statistics of a window", () => {
+  it("gives the same median and p90 over all services as per group, and as the definitions, for any count", async () => {
+    for (const n of [0, 1, 2, 3, 4, 9, 10, 11, 12, 101, 1000]) {
+      const environment = `ranks-${n}-${crypto.randomUUID().slice(0, 8)}`;
+      const samples = values(n, n + 7);
+      await seed(environment, samples);
+      const window = { from: "2026-03-01", to: "2026-04-01", environment, service: null, team: null };
+      // Over all services, answered without a window function; per service, with one.
+      const all = (await windowFigures(env.DB, { ...window, group: "all" })).groups.get("*")!;
+      const perService = (await windowFigures(env.DB, { ...window, group: "service" })).groups.get("ranks-svc");
+      const expected = { median: percentile(samples, 50), p90: percentile(samples, 90), samples: n, dropped: 0 };
+      expect(all.lead, `n = ${n}`).toEqual(expected);
+      expect(perService?.lead ?? { median: null, p90: null, samples: 0, dropped: 0 }, `n = ${n}`).toEqual(expected);
+    }
+  });
+});
