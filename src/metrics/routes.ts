@@ -63,19 +63,26 @@ function windowOf(q: MetricsQuery, today: string): { from: string; to: string; d
   return { from, to, days };
 }
 
+const AS_OF = "SELECT as_of FROM metric_state WHERE id = 1";
+
 async function asOf(d1: D1Database): Promise<string | null> {
-  return (await d1.prepare("SELECT as_of FROM metric_state WHERE id = 1").first<{ as_of: string | null }>())?.as_of ?? null;
+  return (await d1.prepare(AS_OF).first<{ as_of: string | null }>())?.as_of ?? null;
 }
 
-/** The stored snapshot for this window and filters, if it is one of the standard ones. */
-async function snapshot(d1: D1Database, q: MetricsQuery, from: string, to: string): Promise<WindowFigures | null> {
-  if (q.service !== null && q.team !== null) return null;
+/**
+ * The stored snapshot for this window and filters, if it is one of the standard ones, and when it
+ * was computed: one round trip to D1, which an ad-hoc answer then follows with one more.
+ */
+async function snapshot(d1: D1Database, q: MetricsQuery, from: string, to: string): Promise<{ figures: WindowFigures | null; asOf: string | null }> {
+  // A service and a team together are never a snapshot.
+  if (q.service !== null && q.team !== null) return { figures: null, asOf: await asOf(d1) };
   const [scope, key] = q.service !== null ? ["service", q.service] : q.team !== null ? ["team", q.team] : ["all", "*"];
-  const row = await d1
-    .prepare("SELECT body FROM metric_snapshots WHERE scope = ? AND key = ? AND environment = ? AND from_day = ? AND to_day = ?")
-    .bind(scope, key, q.environment, from, to)
-    .first<{ body: string }>();
-  return row ? (JSON.parse(row.body) as WindowFigures) : null;
+  const [rows, state] = await d1.batch<{ body?: string; as_of?: string | null }>([
+    d1.prepare("SELECT body FROM metric_snapshots WHERE scope = ? AND key = ? AND environment = ? AND from_day = ? AND to_day = ?").bind(scope, key, q.environment, from, to),
+    d1.prepare(AS_OF),
+  ]);
+  const body = rows!.results[0]?.body;
+  return { figures: body === undefined ? null : (JSON.parse(body) as WindowFigures), asOf: state!.results[0]?.as_of ?? null };
 }
 
 function header(q: MetricsQuery, window: { from: string; to: string; days: number }, as_of: string | null) {
@@ -101,8 +108,8 @@ metricsRoutes.get("/metrics", requireReader, queryValidator(metricsQuerySchema),
   const window = windowOf(q, today());
   const body = await memoised(`metrics:${JSON.stringify([q, window])}`, async () => {
     const stored = await snapshot(c.env.DB, q, window.from, window.to);
-    const figures = stored ?? (await windowFigures(c.env.DB, figureQuery(q, window.from, window.to, "all"))).groups.get("*")!;
-    return { ...header(q, window, await asOf(c.env.DB)), ...metricsObject(figures, window.from, window.to, q.benchmark) };
+    const figures = stored.figures ?? (await windowFigures(c.env.DB, figureQuery(q, window.from, window.to, "all"))).groups.get("*")!;
+    return { ...header(q, window, stored.asOf), ...metricsObject(figures, window.from, window.to, q.benchmark) };
   });
   return c.json(body);
 });
