@@ -155,7 +155,10 @@ export class IntegrationObject extends DurableObject<Env> {
     this.sql.exec("DELETE FROM outbox WHERE seq <= ?", lastSeq);
     this.sql.exec("DELETE FROM meta WHERE key = 'drain_failures'");
     this.sql.exec("DELETE FROM deliveries WHERE at < ?", Date.now() - DELIVERY_TTL_MS);
-    if (this.pendingCount() > 0) await this.armAlarm(Date.now());
+    // Events that arrived during this drain wait like the first one did, so that under load each
+    // D1 batch still carries many of them; a full batch waiting goes at once.
+    const pending = this.pendingCount();
+    if (pending > 0) await this.armAlarm(Date.now() + (pending >= DRAIN_ROWS ? 0 : DRAIN_DELAY_MS));
   }
 
   private async armAlarm(at: number): Promise<void> {
