@@ -60,8 +60,8 @@ export class IntegrationObject extends DurableObject<Env> {
   /** Whether this instance has set an alarm that has not run yet: spares a storage read per request. */
   private alarmSet = false;
   /**
-   * The last sequence number given, as committed in `meta` (read once): a new record's row can
-   * then be inserted with its number in one statement, and the counter is written without a read.
+   * The last sequence number given (read once, see `peekSeq`): a new record's row can then be
+   * inserted with its number in one statement.
    */
   private lastSeq: number | undefined;
 
@@ -171,6 +171,8 @@ export class IntegrationObject extends DurableObject<Env> {
       await this.armAlarm(Date.now() + backoffMs(attempt));
       return;
     }
+    // The drained rows carried the highest numbers given so far: `meta` keeps the count for them.
+    this.sql.exec("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", lastSeq);
     this.sql.exec("DELETE FROM outbox WHERE seq <= ?", lastSeq);
     this.sql.exec("DELETE FROM meta WHERE key = 'drain_failures'");
     this.sql.exec("DELETE FROM deliveries WHERE at < ?", Date.now() - DELIVERY_TTL_MS);
@@ -346,16 +348,21 @@ export class IntegrationObject extends DurableObject<Env> {
     this.sql.exec("INSERT INTO outbox (seq, body) VALUES (?, ?)", record.last_seq, JSON.stringify(record));
   }
 
-  /** The sequence number the next accepted command will get. */
+  /**
+   * The sequence number the next accepted command will get. Every number given is the key of an
+   * outbox row until that row is drained, and the drain records it in `meta`: so the last one
+   * given is the larger of the two, and accepting a command costs no statement for its number.
+   */
   private peekSeq(): number {
-    this.lastSeq ??= this.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'seq'").toArray()[0]?.value ?? 0;
+    this.lastSeq ??= this.sql
+      .exec<{ last: number }>("SELECT max(coalesce((SELECT value FROM meta WHERE key = 'seq'), 0), coalesce((SELECT max(seq) FROM outbox), 0)) AS last")
+      .one().last;
     return this.lastSeq + 1;
   }
 
   /** Gives out the next sequence number; `ingest` restores the counter if the transaction rolls back. */
   private takeSeq(): number {
     const seq = this.peekSeq();
-    this.sql.exec("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", seq);
     this.lastSeq = seq;
     return seq;
   }
