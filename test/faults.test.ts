@@ -80,6 +80,21 @@ describe("faults: a Durable Object evicted or restarted mid-stream", () => {
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
   });
 
+  it("numbers on from the last drained event when evicted with an empty outbox", async () => {
+    const { id } = await createIntegration("opslevel");
+    for (let i = 0; i < 3; i++) expect((await post(id, `renumber-${i}`)).status).toBe(202);
+    await drain(id);
+    await evictDurableObject(integrationStub(id));
+    expect((await post(id, "renumber-3")).status).toBe(202);
+    await drain(id);
+    expect((await stored(id)).map((r) => [r.dedup_key, r.seq])).toEqual([
+      ["renumber-0", 1],
+      ["renumber-1", 2],
+      ["renumber-2", 3],
+      ["renumber-3", 4],
+    ]);
+  });
+
   it("loses nothing acknowledged when every object is aborted (a restart), nor its dedup memory", async () => {
     const { id } = await createIntegration("opslevel");
     const before = await Promise.all(Array.from({ length: 5 }, (_, i) => post(id, `restart-${i}`)));

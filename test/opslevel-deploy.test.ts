@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import documented from "./fixtures/opslevel/deploy.json";
-import { ADMIN, callJson, countRows, createIntegration, drain, putService, type CreatedIntegration } from "./helpers";
+import { ADMIN, callJson, countRows, createIntegration, drain, env, putService, type CreatedIntegration } from "./helpers";
 
 let integration: CreatedIntegration;
 const deployPath = () => `/integrations/deploy/${integration.id}`;
@@ -66,6 +66,15 @@ describe("OpsLevel deploy webhook", () => {
     const suggestions = await callJson("GET", "/api/v1/suggestions", undefined, ADMIN);
     // The catalog now knows shopping_cart as an alias of cart, so it is no longer suggested.
     expect(suggestions.json.items.map((s: any) => s.name)).not.toContain("shopping_cart");
+  });
+
+  it("stores a deploy of a catalogued alias under the slug and suggests nothing for it", async () => {
+    await putService("ledger", { name: "Ledger", aliases: ["General_Ledger"] });
+    await callJson("POST", deployPath(), { ...documented, dedup_id: "ledger-1", service: "GENERAL_LEDGER" });
+    await drain(integration.id);
+    const row = await env.DB.prepare("SELECT service, service_name FROM deployments WHERE integration_id = ?").bind(integration.id).first();
+    expect(row).toEqual({ service: "ledger", service_name: "GENERAL_LEDGER" });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM service_suggestions WHERE name = 'GENERAL_LEDGER'").first("n")).toBe(0);
   });
 
   it("lists an unknown service as a suggestion with its count", async () => {

@@ -2,7 +2,8 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import documented from "./fixtures/opslevel/deploy.json";
 import { callJson, countRows, createIntegration, drain, env, integrationStub } from "./helpers";
-import { backoffMs } from "../src/ingest/integration-object";
+import { backoffMs, type IntegrationObject } from "../src/ingest/integration-object";
+import { normalizeOpsLevelDeploy, opslevelDeploySchema } from "../src/vendors/opslevel/deploy";
 
 async function storedSeqs(integrationId: string): Promise<number[]> {
   const { results } = await env.DB.prepare("SELECT seq FROM deployments WHERE integration_id = ? ORDER BY seq").bind(integrationId).all<{ seq: number }>();
@@ -44,6 +45,27 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     expect(await storedSeqs(id)).toEqual([1, 2, 3, 4, 5]);
     const { results } = await env.DB.prepare("SELECT dedup_key FROM deployments WHERE integration_id = ? ORDER BY seq").bind(id).all<{ dedup_key: string }>();
     expect(results.map((r) => r.dedup_key)).toEqual(["fault-0", "fault-1", "fault-2", "fault-3", "fault-4"]);
+  });
+
+  it("gives away no sequence number and claims no dedup id in a transaction that fails", async () => {
+    const { id } = await createIntegration("opslevel");
+    const { runInDurableObject } = await import("cloudflare:test");
+    const event = (dedupId: string, raw: unknown) => normalizeOpsLevelDeploy(opslevelDeploySchema.parse({ ...documented, dedup_id: dedupId }), raw);
+    // JSON cannot hold a BigInt: the second command fails after the first one was applied.
+    const failing = runInDurableObject(integrationStub(id), (instance: IntegrationObject) =>
+      instance.ingest({
+        vendor: "opslevel",
+        credential: { kind: "id" },
+        commands: [
+          { op: "record", event: event("rollback-1", {}), mode: "first" },
+          { op: "record", event: event("rollback-2", { big: 1n }), mode: "first" },
+        ],
+      }),
+    );
+    await expect(failing).rejects.toThrow();
+    expect((await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: "rollback-1" })).json.result).not.toBe("duplicate_deploy");
+    await drain(id);
+    expect(await storedSeqs(id)).toEqual([1]);
   });
 
   it("writes a replayed batch only once (idempotent upserts)", async () => {

@@ -17,6 +17,13 @@ export async function readRawBody(request: Request): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   if (!request.body) return new Uint8Array();
+  // HTTP framing ends a body at its declared length, so it can be read in one call; only a
+  // streamed body of unknown length needs reading chunk by chunk against the limit.
+  if (Number.isSafeInteger(declared) && declared >= 0) {
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.byteLength > MAX_BODY_BYTES) throw tooLarge();
+    return bytes;
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();

@@ -1,8 +1,9 @@
 /**
  * @module
- * Writes accepted records from an integration's outbox to D1: one catalog lookup, then one
- * atomic batch of set-based upserts. Each statement binds a single JSON array, so the
- * 100-parameter limit never depends on the batch size.
+ * Writes accepted records from an integration's outbox to D1 in one atomic batch of set-based
+ * upserts, preceded by a catalog lookup only when some record has no service name (the batch
+ * itself resolves names). Each statement binds a single JSON array, so the 100-parameter limit
+ * never depends on the batch size.
  */
 import { sql } from "drizzle-orm";
 import { database, prepare } from "../db/client";
@@ -24,17 +25,27 @@ interface UpsertSpec {
 }
 
 /**
+ * How the batch itself resolves a service name: its catalog slug, else the name as given; the
+ * same as `resolveService` for a named record, with the lower-cased key computed in JS.
+ */
+const SERVICE_BY_NAME = "coalesce((SELECT slug FROM service_aliases WHERE alias = row->>'service_key'), row->>'service_name')";
+
+/**
  * Builds `INSERT ... SELECT ... FROM json_each(?) ON CONFLICT DO UPDATE` for one table.
  * Replaying a batch is harmless: the guard keeps a row from moving to an older `last_seq`.
+ * Each element is materialized once as JSON text: read straight from `json_each`, an object is
+ * converted to text again for every column taken from it, the costliest step of the statement.
+ * `options.expressions` replaces a column's value with an SQL expression over `row`, and
+ * `options.where` keeps only the rows it holds for.
  */
-function upsertFromJson(spec: UpsertSpec, rows: readonly Row[]) {
+function upsertFromJson(spec: UpsertSpec, rows: readonly Row[], options: { expressions?: Record<string, string>; where?: string } = {}) {
   const json = new Set(spec.jsonColumns ?? []);
   const keep = new Set([...(spec.keep ?? []), ...spec.conflict.split(",").map((c) => c.trim())]);
-  const select = spec.columns.map((c) => (json.has(c) ? `value->'${c}'` : `value->>'${c}'`)).join(", ");
+  const select = spec.columns.map((c) => options.expressions?.[c] ?? (json.has(c) ? `row->'${c}'` : `row->>'${c}'`)).join(", ");
   const updates = spec.columns.filter((c) => !keep.has(c)).map((c) => `${c} = excluded.${c}`);
   const onConflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(", ")}${spec.guard ? ` WHERE ${spec.guard}` : ""}` : "DO NOTHING";
-  const head = `INSERT INTO ${spec.table} (${spec.columns.join(", ")}) SELECT ${select} FROM json_each(`;
-  const tail = `) WHERE true ON CONFLICT(${spec.conflict}) ${onConflict}`;
+  const head = "WITH batch(row) AS MATERIALIZED (SELECT value FROM json_each(";
+  const tail = `)) INSERT INTO ${spec.table} (${spec.columns.join(", ")}) SELECT ${select} FROM batch WHERE ${options.where ?? "true"} ON CONFLICT(${spec.conflict}) ${onConflict}`;
   return sql`${sql.raw(head)}${JSON.stringify(rows)}${sql.raw(tail)}`;
 }
 
@@ -92,7 +103,16 @@ function baseRow(r: StoredRecord, res: Resolution): Row {
     last_seq: r.last_seq,
     service: res.service,
     service_name: res.name,
+    service_key: res.name.toLowerCase(),
   };
+}
+
+/**
+ * A named record before the batch resolves it: the name kept, and a suggestion that the batch
+ * records only if no alias matches.
+ */
+function byName(name: string): Resolution {
+  return { service: name, name, suggestion: { kind: "name", key: name.toLowerCase() } };
 }
 
 /**
@@ -101,16 +121,20 @@ function baseRow(r: StoredRecord, res: Resolution): Row {
  */
 export async function writeRecords(d1: D1Database, records: StoredRecord[]): Promise<void> {
   const db = database(d1);
-  const catalog = await lookupCatalog(
-    db,
-    records.flatMap((r) => [...(r.service_name === null ? [] : [r.service_name]), ...r.service_hints.names]),
-    records.flatMap((r) => r.service_hints.repositories),
-  );
+  // Hints need the catalog in JS (repositories before names, first match wins); names alone are
+  // resolved by the batch, sparing a D1 round trip on every drain.
+  const catalog = records.every((r) => r.service_name !== null)
+    ? null
+    : await lookupCatalog(
+        db,
+        records.flatMap((r) => [...(r.service_name === null ? [] : [r.service_name]), ...r.service_hints.names]),
+        records.flatMap((r) => r.service_hints.repositories),
+      );
   const rows = { deployments: [] as Row[], commits: [] as Row[], incidents: [] as Row[], ciRuns: [] as Row[], ciCommits: [] as Row[] };
   const suggestions = new Map<string, Row>();
 
   for (const r of records) {
-    const res = resolveService(r.service_name, r.service_hints, catalog);
+    const res = catalog ? resolveService(r.service_name, r.service_hints, catalog) : byName(r.service_name!);
     if (res.suggestion) {
       const seen = suggestions.get(res.name);
       suggestions.set(res.name, {
@@ -182,7 +206,11 @@ export async function writeRecords(d1: D1Database, records: StoredRecord[]): Pro
     ] as const
   )
     .filter(([, list]) => list.length > 0)
-    .map(([spec, list]) => prepare(d1, upsertFromJson(spec, list)));
+    .map(([spec, list]) => {
+      if (catalog) return prepare(d1, upsertFromJson(spec, list));
+      if (spec === SUGGESTIONS) return prepare(d1, upsertFromJson(spec, list, { where: "NOT EXISTS (SELECT 1 FROM service_aliases WHERE alias = row->>'match_key')" }));
+      return prepare(d1, upsertFromJson(spec, list, spec.columns.includes("service") ? { expressions: { service: SERVICE_BY_NAME } } : {}));
+    });
   if (statements.length > 0) {
     // The metrics recompute starts from the records written since its last run.
     const changes = records.map((r) => ({ kind: r.type, id: r.id }));

@@ -22,9 +22,10 @@ const DELIVERY_TTL_MS = 7 * 24 * 3600_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 /**
  * How long the first acknowledged event waits for others before the drain runs: under load one
- * D1 batch then carries many events, and each still reaches D1 well within a second.
+ * D1 batch then carries many events (each D1 call costs far more than the rows it writes), and
+ * each event still reaches D1 within a second (this wait plus one drain).
  */
-const DRAIN_DELAY_MS = 200;
+const DRAIN_DELAY_MS = 500;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);
@@ -41,6 +42,11 @@ interface RecordRow extends Record<string, SqlStorageValue> {
   state: string | null;
 }
 
+/** The reply for a newly created record. */
+function created(record: StoredRecord): CommandResult {
+  return { result: "created", id: record.id, seq: record.seq };
+}
+
 /** The delay before drain attempt `attempt` (1-based) after a D1 failure. */
 export function backoffMs(attempt: number): number {
   return Math.min(1000 * 2 ** Math.max(0, attempt - 1), MAX_BACKOFF_MS);
@@ -53,6 +59,11 @@ export class IntegrationObject extends DurableObject<Env> {
   private readonly defaultLimit: RateLimit;
   /** Whether this instance has set an alarm that has not run yet: spares a storage read per request. */
   private alarmSet = false;
+  /**
+   * The last sequence number given (read once, see `peekSeq`): a new record's row can then be
+   * inserted with its number in one statement.
+   */
+  private lastSeq: number | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -128,7 +139,15 @@ export class IntegrationObject extends DurableObject<Env> {
     const retryAfter = this.takeToken(config.value);
     if (retryAfter > 0) return { ok: false, reason: "rate_limited", retry_after_seconds: retryAfter };
     const receivedAt = new Date().toISOString();
-    const results = this.ctx.storage.transactionSync(() => this.apply(config.value, request, receivedAt));
+    const committedSeq = this.lastSeq;
+    let results: CommandResult[];
+    try {
+      results = this.ctx.storage.transactionSync(() => this.apply(config.value, request, receivedAt));
+    } catch (error) {
+      // The transaction rolled back, and with it every number it gave.
+      this.lastSeq = committedSeq;
+      throw error;
+    }
     if (results.some((r) => r.seq !== null) && !this.alarmSet) await this.armAlarm(Date.now() + DRAIN_DELAY_MS);
     return { ok: true, results };
   }
@@ -152,10 +171,15 @@ export class IntegrationObject extends DurableObject<Env> {
       await this.armAlarm(Date.now() + backoffMs(attempt));
       return;
     }
+    // The drained rows carried the highest numbers given so far: `meta` keeps the count for them.
+    this.sql.exec("INSERT INTO meta (key, value) VALUES ('seq', ?) ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", lastSeq);
     this.sql.exec("DELETE FROM outbox WHERE seq <= ?", lastSeq);
     this.sql.exec("DELETE FROM meta WHERE key = 'drain_failures'");
     this.sql.exec("DELETE FROM deliveries WHERE at < ?", Date.now() - DELIVERY_TTL_MS);
-    if (this.pendingCount() > 0) await this.armAlarm(Date.now());
+    // Events that arrived during this drain wait like the first one did, so that under load each
+    // D1 batch still carries many of them; a full batch waiting goes at once.
+    const pending = this.pendingCount();
+    if (pending > 0) await this.armAlarm(Date.now() + (pending >= DRAIN_ROWS ? 0 : DRAIN_DELAY_MS));
   }
 
   private async armAlarm(at: number): Promise<void> {
@@ -216,23 +240,29 @@ export class IntegrationObject extends DurableObject<Env> {
     if (command.op === "resolve") return this.resolveIncident(command.dedup_key, command.at);
     const { event, mode } = command;
     const key = event.dedup_key === null ? null : `${event.type}:${event.dedup_key}`;
-    const existing = key === null ? undefined : this.sql.exec<RecordRow>("SELECT id, seq, state FROM records WHERE key = ?", key).toArray()[0];
-
-    if (!existing) {
-      const seq = this.bump("seq");
-      const record = this.accept(config, event, { id: randomId(), seq, lastSeq: seq, receivedAt });
-      if (key !== null) {
-        this.sql.exec("INSERT INTO records (key, id, seq, state) VALUES (?, ?, ?, ?)", key, record.id, seq, mode === "update" ? JSON.stringify(record) : null);
-      }
-      this.enqueue(record);
-      return { result: "created", id: record.id, seq };
+    if (key === null) return created(this.create(config, event, randomId(), receivedAt));
+    if (mode === "first") {
+      // A new key, the common case, costs one statement: the insert that claims it.
+      const id = randomId();
+      const claimed = this.sql
+        .exec("INSERT INTO records (key, id, seq, state) VALUES (?, ?, ?, NULL) ON CONFLICT(key) DO NOTHING RETURNING id", key, id, this.peekSeq())
+        .toArray();
+      if (claimed.length > 0) return created(this.create(config, event, id, receivedAt));
+      return { result: "duplicate", id: this.sql.exec<{ id: string }>("SELECT id FROM records WHERE key = ?", key).one().id, seq: null };
     }
-    if (mode === "first" || existing.state === null) return { result: "duplicate", id: existing.id, seq: null };
+
+    const existing = this.sql.exec<RecordRow>("SELECT id, seq, state FROM records WHERE key = ?", key).toArray()[0];
+    if (!existing) {
+      const record = this.create(config, event, randomId(), receivedAt);
+      this.sql.exec("INSERT INTO records (key, id, seq, state) VALUES (?, ?, ?, ?)", key, record.id, record.seq, JSON.stringify(record));
+      return created(record);
+    }
+    if (existing.state === null) return { result: "duplicate", id: existing.id, seq: null };
 
     const current = JSON.parse(existing.state) as StoredRecord;
     const candidate = { ...event, received_at: receivedAt };
     if (!supersedes(current, candidate)) return { result: "stale", id: existing.id, seq: null };
-    const seq = this.bump("seq");
+    const seq = this.takeSeq();
     const record = this.accept(config, event, { id: existing.id, seq: existing.seq, lastSeq: seq, receivedAt: current.received_at }, current);
     this.sql.exec("UPDATE records SET state = ? WHERE key = ?", JSON.stringify(record), key);
     this.enqueue(record);
@@ -245,11 +275,19 @@ export class IntegrationObject extends DurableObject<Env> {
     if (!row || row.state === null) return { result: "not_found", id: null, seq: null };
     const current = JSON.parse(row.state) as StoredRecord;
     if (current.type !== "incident" || current.status === "resolved") return { result: "duplicate", id: row.id, seq: null };
-    const seq = this.bump("seq");
+    const seq = this.takeSeq();
     const record: StoredRecord = { ...current, status: "resolved", resolved_at: current.resolved_at ?? at, last_seq: seq };
     this.sql.exec("UPDATE records SET state = ? WHERE key = ?", JSON.stringify(record), key);
     this.enqueue(record);
     return { result: "updated", id: row.id, seq };
+  }
+
+  /** Gives a new record the next sequence number and queues it for D1. */
+  private create(config: IntegrationConfig, event: CanonicalEvent, id: string, receivedAt: string): StoredRecord {
+    const seq = this.takeSeq();
+    const record = this.accept(config, event, { id, seq, lastSeq: seq, receivedAt });
+    this.enqueue(record);
+    return record;
   }
 
   /** Completes an event into the record the outbox carries. */
@@ -275,15 +313,25 @@ export class IntegrationObject extends DurableObject<Env> {
     // integration receives it, which OpsLevel always sends.
     if (record.type === "deployment" && config.vendor === "opslevel" && serviceName !== null) {
       const earlier = previous?.type === "deployment" ? previous.deploy_number : null;
-      record.deploy_number = record.deploy_number ?? earlier ?? this.nextDeployNumber(serviceName);
-      if (record.deploy_number !== earlier) this.noteDeployNumber(serviceName, record.deploy_number);
+      if (record.deploy_number === null && earlier === null) record.deploy_number = this.nextDeployNumber(serviceName);
+      else {
+        record.deploy_number = record.deploy_number ?? earlier;
+        if (record.deploy_number !== earlier) this.noteDeployNumber(serviceName, record.deploy_number!);
+      }
     }
     return record;
   }
 
+  /** Takes the next number of a service's sequence, in one statement. */
   private nextDeployNumber(service: string): string {
-    const row = this.sql.exec<{ last: number }>("SELECT last FROM deploy_numbers WHERE service = ?", service.toLowerCase()).toArray()[0];
-    return String((row?.last ?? 0) + 1);
+    return String(
+      this.sql
+        .exec<{ last: number }>(
+          "INSERT INTO deploy_numbers (service, last) VALUES (?, 1) ON CONFLICT(service) DO UPDATE SET last = last + 1 RETURNING last",
+          service.toLowerCase(),
+        )
+        .one().last,
+    );
   }
 
   private noteDeployNumber(service: string, deployNumber: string): void {
@@ -298,6 +346,25 @@ export class IntegrationObject extends DurableObject<Env> {
 
   private enqueue(record: StoredRecord): void {
     this.sql.exec("INSERT INTO outbox (seq, body) VALUES (?, ?)", record.last_seq, JSON.stringify(record));
+  }
+
+  /**
+   * The sequence number the next accepted command will get. Every number given is the key of an
+   * outbox row until that row is drained, and the drain records it in `meta`: so the last one
+   * given is the larger of the two, and accepting a command costs no statement for its number.
+   */
+  private peekSeq(): number {
+    this.lastSeq ??= this.sql
+      .exec<{ last: number }>("SELECT max(coalesce((SELECT value FROM meta WHERE key = 'seq'), 0), coalesce((SELECT max(seq) FROM outbox), 0)) AS last")
+      .one().last;
+    return this.lastSeq + 1;
+  }
+
+  /** Gives out the next sequence number; `ingest` restores the counter if the transaction rolls back. */
+  private takeSeq(): number {
+    const seq = this.peekSeq();
+    this.lastSeq = seq;
+    return seq;
   }
 
   /** Increments a counter in `meta` and returns its new value. */
