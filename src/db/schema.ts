@@ -266,7 +266,9 @@ export const metricWorkIds = sqliteTable("metric_work_ids", { kind: text("kind")
 export const metricDeployments = sqliteTable(
   "metric_deployments",
   {
-    id: text("id").primaryKey(),
+    // Unique by its own index rather than a primary key: a full rebuild writes the rows in group order
+    // and then builds this index in one sorted pass (src/metrics/job.ts), instead of a random-order insert per row.
+    id: text("id").notNull(),
     service: text("service").notNull(),
     environment: text("environment").notNull(),
     /** The deployment's time: `finished_at`, else the best time the event gave. */
@@ -275,8 +277,6 @@ export const metricDeployments = sqliteTable(
     /** 1 for `success` (a counted deployment), 0 for failure or aborted (`unsuccessful`). */
     counted: integer("counted").notNull(),
     kind: text("kind"),
-    prevId: text("prev_id"),
-    nextId: text("next_id"),
     rollback: integer("rollback").notNull().default(0),
     rework: integer("rework").notNull().default(0),
     failed: integer("failed").notNull().default(0),
@@ -285,6 +285,7 @@ export const metricDeployments = sqliteTable(
     recoverySeconds: real("recovery_seconds"),
   },
   (t) => [
+    uniqueIndex("metric_deployments_id").on(t.id),
     index("metric_deployments_group").on(t.service, t.environment, t.at, t.id),
     // Only failed deployments: the reads look here for recovery times alone, and the full rebuild's copy skips it.
     index("metric_deployments_failed_day").on(t.environment, t.day, t.service).where(sql`${t.failed} = 1`),
