@@ -196,6 +196,14 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
       SELECT 'flag', i.deployment_id FROM metric_work w CROSS JOIN metric_incidents i
         ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at
       WHERE i.deployment_id IS NOT NULL`;
+  // A deployment failed when an incident links to it or the next counted one is a rollback; it recovered
+  // when all its incidents are resolved (the latest), or else at that rollback.
+  const failed = "(nb.counted AND (nb.incidents > 0 OR nb.rolled_back_at IS NOT NULL))";
+  const recoveredAt = `CASE
+              WHEN NOT nb.counted THEN NULL
+              WHEN nb.incidents > 0 THEN CASE WHEN nb.open THEN NULL ELSE nb.resolved END
+              ELSE nb.rolled_back_at
+            END`;
   const daySums = "sum(m.counted), sum(1 - m.counted), sum(m.failed), sum(m.rework)";
   return [
     d1.prepare("DELETE FROM metric_work"),
@@ -284,22 +292,14 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
               SELECT CASE WHEN q.rollback = 1 THEN q.at END FROM metric_deployments q WHERE q.service = l.service AND q.environment = l.environment
                 AND (q.at, q.id) > (l.at, l.id) AND q.counted = 1 ORDER BY q.at, q.id LIMIT 1) END AS rolled_back_at
           FROM l),
-        f AS MATERIALIZED (
-          SELECT nb.*, nb.counted AND (nb.incidents > 0 OR nb.rolled_back_at IS NOT NULL) AS failed,
-            CASE
-              WHEN NOT nb.counted THEN NULL
-              WHEN nb.incidents > 0 THEN CASE WHEN nb.open THEN NULL ELSE nb.resolved END
-              ELSE nb.rolled_back_at
-            END AS recovered_at
-          FROM nb),
-        g AS MATERIALIZED (
-          SELECT f.rid, f.failed, f.recovered_at, CASE WHEN f.failed = 1 THEN ${secondsBetween("f.at", "f.recovered_at")} END AS recovery_seconds,
-            f.was_failed, f.was_recovered_at, f.was_recovery_seconds
-          FROM f)
-      UPDATE metric_deployments SET failed = g.failed, recovered_at = g.recovered_at, recovery_seconds = g.recovery_seconds
-      FROM g
-      WHERE metric_deployments.rowid = g.rid
-        AND (g.failed IS NOT g.was_failed OR g.recovered_at IS NOT g.was_recovered_at OR g.recovery_seconds IS NOT g.was_recovery_seconds)`),
+        f AS (
+          SELECT nb.rid, nb.was_failed, nb.was_recovered_at, nb.was_recovery_seconds, ${failed} AS failed, ${recoveredAt} AS recovered_at,
+            CASE WHEN ${failed} THEN ${secondsBetween("nb.at", recoveredAt)} END AS recovery_seconds
+          FROM nb)
+      UPDATE metric_deployments SET failed = f.failed, recovered_at = f.recovered_at, recovery_seconds = f.recovery_seconds
+      FROM f
+      WHERE metric_deployments.rowid = f.rid
+        AND (f.failed IS NOT f.was_failed OR f.recovered_at IS NOT f.was_recovered_at OR f.recovery_seconds IS NOT f.was_recovery_seconds)`),
     // Per-day rollups of every day touched.
     d1.prepare(`
       DELETE FROM metric_days WHERE rowid IN (
@@ -308,7 +308,9 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
       INSERT OR REPLACE INTO metric_days (service, environment, day, deployments, unsuccessful, failed, rework)
       SELECT m.service, m.environment, m.day, ${daySums}
       FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= ${dayStart("substr(w.prev_at, 1, 10)")}
-      GROUP BY m.service, m.environment, m.day`),
+      GROUP BY m.service, m.environment, m.day
+      -- In primary-key order, so that the inserts walk it forward.
+      ORDER BY m.environment, m.day, m.service`),
     // The days of deployments whose links moved, outside the days just rolled up: each read by its own range.
     d1.prepare(`
       INSERT OR REPLACE INTO metric_days (service, environment, day, deployments, unsuccessful, failed, rework)
