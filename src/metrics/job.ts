@@ -159,16 +159,6 @@ const FROM_PREVIOUS = `
 const EARLIER = (q: string, m: string) =>
   `${q}.service = ${m}.service AND ${q}.environment = ${m}.environment AND ${q}.counted = 1 AND (${q}.at < ${m}.at OR (${q}.at = ${m}.at AND ${q}.id < ${m}.id))`;
 
-/**
- * `k`: the commits of the deployments in `rows` (a CTE in id order, so the join walks the commits'
- * primary key forward), one row per (deployment, sha), in sha order, so that the lookups by sha
- * that follow walk the sha index forward too.
- */
-const SHA_ORDER = (rows: string, columns: string) => `
-        k AS MATERIALIZED (
-          SELECT ${rows}.id, c.sha, ${columns} FROM ${rows} CROSS JOIN deployment_commits c ON c.deployment_id = ${rows}.id
-          GROUP BY ${rows}.id, c.sha ORDER BY c.sha)`;
-
 /** Phase 2: rebuild up to GROUPS_PER_STEP dirty (service, environment) groups from their first dirty day. */
 function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatement[] {
   // Each lookup by sha skips the deployment's own commit row before touching metric_deployments: most
@@ -214,23 +204,38 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
         COALESCE((SELECT max(m.at) FROM metric_deployments m WHERE m.service = g.service AND m.environment = g.environment
           AND m.counted = 1 AND m.at < ${dayStart("g.day")}), ${dayStart("g.day")})
       FROM (SELECT service, environment, min(day) AS day FROM metric_dirty GROUP BY service, environment ORDER BY service, environment LIMIT ?) g`).bind(GROUPS_PER_STEP),
-    // Rollbacks and rework of the counted deployments from the first dirty day on: said so, or a sha this
-    // environment had before, but not just before. Each row finds its predecessor with one probe of the
-    // group index, and only rows whose flags change are written (a full run's copy starts them at 0).
+    d1.prepare("DELETE FROM metric_work_commits"),
+    // The commits of the counted deployments from the first dirty day on, for the rollback and lead-sample
+    // passes below. Each deployment finds its predecessor with one probe of the group index; the pairs are
+    // joined in id order and then looked up by sha in sha order, so that both walks of the commit indexes
+    // move forward instead of landing on random pages.
     d1.prepare(`
       WITH x AS MATERIALIZED (
-          SELECT m.rowid AS rid, m.id, m.service, m.environment, m.at, m.kind, m.rollback AS was_rollback, m.rework AS was_rework,
+          SELECT m.rowid AS rid, m.id, m.service, m.environment, m.at, m.day,
             (SELECT p.id FROM metric_deployments p WHERE p.service = m.service AND p.environment = m.environment
                AND (p.at, p.id) < (m.at, m.id) AND p.counted = 1 ORDER BY p.at DESC, p.id DESC LIMIT 1) AS prev
           FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
           WHERE m.counted = 1 ORDER BY m.id),
-        ${SHA_ORDER("x", "x.rid, x.service, x.environment, x.at, x.prev")},
+        k AS MATERIALIZED (
+          SELECT x.rid, x.id, c.sha, x.service, x.environment, x.at, x.day, x.prev
+          FROM x CROSS JOIN deployment_commits c ON c.deployment_id = x.id
+          -- One row per (deployment, sha), even when two repositories name the same sha.
+          GROUP BY x.id, c.sha ORDER BY c.sha)
+      INSERT INTO metric_work_commits (rid, id, sha, service, environment, at, day, prev, earlier)
+      SELECT k.rid, k.id, k.sha, k.service, k.environment, k.at, k.day, k.prev, EXISTS (
+          SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+          WHERE c2.sha = k.sha AND c2.deployment_id <> k.id AND ${EARLIER("q", "k")})
+      FROM k`),
+    // Rollbacks and rework: said so, or a sha this environment had before, but not just before. Only rows
+    // whose flags change are written (a full run's copy starts them at 0).
+    d1.prepare(`
+      WITH x AS MATERIALIZED (
+          SELECT m.rowid AS rid, m.kind, m.rollback AS was_rollback, m.rework AS was_rework
+          FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
+          WHERE m.counted = 1),
         hit AS MATERIALIZED (
-          SELECT DISTINCT k.rid FROM k
-          WHERE EXISTS (
-              SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
-              WHERE c2.sha = k.sha AND c2.deployment_id <> k.id AND ${EARLIER("q", "k")})
-            AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.deployment_id = k.prev AND c3.sha = k.sha)),
+          SELECT DISTINCT k.rid FROM metric_work_commits k
+          WHERE k.earlier = 1 AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.deployment_id = k.prev AND c3.sha = k.sha)),
         r AS MATERIALIZED (
           SELECT x.rid, x.kind, x.was_rollback, x.was_rework, ifnull(x.kind, '') = 'rollback' OR x.rid IN (SELECT rid FROM hit) AS rollback FROM x),
         o AS MATERIALIZED (SELECT r.rid, r.rollback, r.rollback OR ifnull(r.kind, '') IN ('rollback', 'hotfix') AS rework FROM r
@@ -238,27 +243,18 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
       UPDATE metric_deployments SET rollback = o.rollback, rework = o.rework
       FROM o
       WHERE metric_deployments.rowid = o.rid`),
-    // Lead samples: each commit reaching the environment for the first time.
+    // Lead samples: each commit reaching the environment for the first time, looked up in sha order and
+    // written in the order of the reads' index.
     d1.prepare(`
       DELETE FROM metric_lead_samples WHERE rowid IN (
         SELECT s.rowid FROM metric_work w CROSS JOIN metric_lead_samples s
           ON s.service = w.service AND s.environment = w.environment AND s.day >= substr(w.from_at, 1, 10))`),
-    // The (deployment, sha) pairs are joined in id order and then looked up in sha order, so that both
-    // walks of the commit indexes move forward instead of landing on random pages; the samples are
-    // written in the order of the reads' index.
     d1.prepare(`
-      WITH d AS MATERIALIZED (
-          SELECT m.id, m.service, m.environment, m.at, m.day
-          FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
-          WHERE m.counted = 1 ORDER BY m.id),
-        ${SHA_ORDER("d", "d.service, d.environment, d.at, d.day")}
       INSERT INTO metric_lead_samples (deployment_id, sha, service, environment, day, seconds)
       SELECT m.id, m.sha, m.service, m.environment, m.day,
         ${secondsBetween(`COALESCE(${commitTime}, ${firstSighting})`, "m.at")}
-      FROM k m
-      WHERE NOT EXISTS (
-        SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
-        WHERE c2.sha = m.sha AND c2.deployment_id <> m.id AND ${EARLIER("q", "m")})
+      FROM metric_work_commits m
+      WHERE m.earlier = 0
       ORDER BY m.environment, m.day, m.service`),
     // Incident links: remember the deployments they pointed at, relink, remember the new ones.
     d1.prepare(flagLinkedDeployments),
@@ -324,13 +320,14 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
     d1.prepare("DELETE FROM metric_dirty WHERE (service, environment) IN (SELECT service, environment FROM metric_work)"),
     d1.prepare("DELETE FROM metric_work"),
     d1.prepare("DELETE FROM metric_work_ids"),
+    d1.prepare("DELETE FROM metric_work_commits"),
   ];
 }
 
 /** Full rebuild: drop everything derived and mark every group dirty from its first day. */
 function fullReset(d1: D1Database): D1PreparedStatement[] {
   return [
-    ...["metric_changes", "metric_dirty_names", "metric_dirty", "metric_work", "metric_work_ids", "metric_deployments", "metric_incidents", "metric_lead_samples", "metric_days"].map(
+    ...["metric_changes", "metric_dirty_names", "metric_dirty", "metric_work", "metric_work_ids", "metric_work_commits", "metric_deployments", "metric_incidents", "metric_lead_samples", "metric_days"].map(
       (t) => d1.prepare(`DELETE FROM ${t}`),
     ),
     // In (service, environment, time) order, so that each group's rows share pages: every later
