@@ -23,7 +23,7 @@ import { dayStart, resolvedService, secondsBetween } from "./sql";
 
 /** Changed records handled per phase-1 batch, and (service, environment) groups per phase-2 batch. */
 const CHANGES_PER_STEP = 5000;
-const GROUPS_PER_STEP = 50;
+const GROUPS_PER_STEP = 100;
 /** Statements one run may issue by default: D1 allows about 1,000 per invocation. */
 const QUERY_BUDGET = 900;
 
