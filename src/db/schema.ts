@@ -262,11 +262,31 @@ export const metricWorkIds = sqliteTable("metric_work_ids", { kind: text("kind")
   primaryKey({ columns: [t.kind, t.id] }),
 ]);
 
+/**
+ * One recompute step's commits: each (counted deployment from its group's first dirty day, sha), in
+ * sha order, with the group's previous counted deployment and whether an earlier counted deployment of
+ * the group carried the sha. Written once per step and read by both the rollback and the lead-sample pass.
+ */
+export const metricWorkCommits = sqliteTable("metric_work_commits", {
+  /** The deployment's rowid in `metric_deployments`. */
+  rid: integer("rid").notNull(),
+  id: text("id").notNull(),
+  sha: text("sha").notNull(),
+  service: text("service").notNull(),
+  environment: text("environment").notNull(),
+  at: text("at").notNull(),
+  day: text("day").notNull(),
+  prev: text("prev"),
+  earlier: integer("earlier").notNull(),
+});
+
 /** Finished, failed and aborted deployments with their derived flags. */
 export const metricDeployments = sqliteTable(
   "metric_deployments",
   {
-    id: text("id").primaryKey(),
+    // Unique by its own index rather than a primary key: a full rebuild writes the rows in group order
+    // and then builds this index in one sorted pass (src/metrics/job.ts), instead of a random-order insert per row.
+    id: text("id").notNull(),
     service: text("service").notNull(),
     environment: text("environment").notNull(),
     /** The deployment's time: `finished_at`, else the best time the event gave. */
@@ -275,8 +295,6 @@ export const metricDeployments = sqliteTable(
     /** 1 for `success` (a counted deployment), 0 for failure or aborted (`unsuccessful`). */
     counted: integer("counted").notNull(),
     kind: text("kind"),
-    prevId: text("prev_id"),
-    nextId: text("next_id"),
     rollback: integer("rollback").notNull().default(0),
     rework: integer("rework").notNull().default(0),
     failed: integer("failed").notNull().default(0),
@@ -285,6 +303,7 @@ export const metricDeployments = sqliteTable(
     recoverySeconds: real("recovery_seconds"),
   },
   (t) => [
+    uniqueIndex("metric_deployments_id").on(t.id),
     index("metric_deployments_group").on(t.service, t.environment, t.at, t.id),
     // Only failed deployments: the reads look here for recovery times alone (covering, so an ad-hoc
     // window reads no table rows), and the full rebuild's copy skips it.

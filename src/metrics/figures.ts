@@ -62,11 +62,13 @@ function source(q: FigureQuery, table: string, day: string, columns: string, ext
 
 /**
  * Order statistics needed for the median and p90 of `v` per group, as rows `(g, n, k, v)`: the
- * k-th smallest (0-based) of the group's n values, for the ranks `percentileOf` reads.
+ * k-th smallest (0-based) of the group's n values, for the ranks `percentileOf` reads. Both window
+ * functions share one window (the count over its whole frame), so SQLite sorts the samples once.
  */
 function ranksQuery(d1: D1Database, s: Source, group: FigureQuery["group"]): D1PreparedStatement {
   return d1.prepare(group === "all" ? singleGroupRanks(s.sql) : `WITH src AS (${s.sql}),
-       r AS (SELECT g, v, row_number() OVER (PARTITION BY g ORDER BY v) - 1 AS k, count(*) OVER (PARTITION BY g) AS n FROM src)
+       r AS (SELECT g, v, row_number() OVER w - 1 AS k, count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
+             FROM src WINDOW w AS (PARTITION BY g ORDER BY v))
        SELECT g, n, k, v FROM r WHERE k IN ((n - 1) * 50 / 100, (n - 1) * 50 / 100 + 1, (n - 1) * 90 / 100, (n - 1) * 90 / 100 + 1)`).bind(...s.params);
 }
 
