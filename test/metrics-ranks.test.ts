@@ -24,16 +24,19 @@ async function seed(environment: string, samples: number[]): Promise<void> {
 }
 
 describe("order statistics of a window", () => {
-  it("gives the same median and p90 over all services as per group, and as the definitions, for any count", async () => {
-    for (const n of [0, 1, 2, 3, 4, 9, 10, 11, 12, 101, 1000]) {
+  it("gives the same median, p90 and dropped count over all services as per group, and as the definitions, for any count", async () => {
+    for (const n of [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 101, 1000]) {
       const environment = `ranks-${n}-${crypto.randomUUID().slice(0, 8)}`;
       const samples = values(n, n + 7);
-      await seed(environment, samples);
+      // Clock skew: negative samples sort first and are counted as dropped, never ranked; with no
+      // sample at all, the group still reports them.
+      const dropped = Array.from({ length: n === 0 ? 2 : n % 4 }, (_, i) => -60 * (i + 1));
+      await seed(environment, [...dropped, ...samples]);
       const window = { from: "2026-03-01", to: "2026-04-01", environment, service: null, team: null };
       // Over all services, answered without a window function; per service, with one.
       const all = (await windowFigures(env.DB, { ...window, group: "all" })).groups.get("*")!;
       const perService = (await windowFigures(env.DB, { ...window, group: "service" })).groups.get("ranks-svc");
-      const expected = { median: percentile(samples, 50), p90: percentile(samples, 90), samples: n, dropped: 0 };
+      const expected = { median: percentile(samples, 50), p90: percentile(samples, 90), samples: n, dropped: dropped.length };
       expect(all.lead, `n = ${n}`).toEqual(expected);
       expect(perService?.lead ?? { median: null, p90: null, samples: 0, dropped: 0 }, `n = ${n}`).toEqual(expected);
     }

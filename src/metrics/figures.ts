@@ -61,15 +61,26 @@ function source(q: FigureQuery, table: string, day: string, columns: string, ext
 }
 
 /**
- * Order statistics needed for the median and p90 of `v` per group, as rows `(g, n, k, v)`: the
- * k-th smallest (0-based) of the group's n values, for the ranks `percentileOf` reads. Both window
- * functions share one window (the count over its whole frame), so SQLite sorts the samples once.
+ * Order statistics needed for the median and p90 of the samples `v` per group, as rows
+ * `(g, n, skipped, k, v)`: the k-th smallest (0-based) of the group's n samples, for the ranks
+ * `percentileOf` reads. `skipped` counts the group's values that are not samples but are reported
+ * (negative lead times, unrecovered failures): `skip` is true for them, and they must sort before
+ * every sample (negatives and nulls do), so that the sort that ranks the samples counts them too.
+ * Every group with a value has a row with k = null, so that a group of skipped values alone shows.
  */
-function ranksQuery(d1: D1Database, s: Source, group: FigureQuery["group"]): D1PreparedStatement {
-  return d1.prepare(group === "all" ? singleGroupRanks(s.sql) : `WITH src AS (${s.sql}),
-       r AS (SELECT g, v, row_number() OVER w - 1 AS k, count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n
-             FROM src WINDOW w AS (PARTITION BY g ORDER BY v))
-       SELECT g, n, k, v FROM r WHERE k IN ((n - 1) * 50 / 100, (n - 1) * 50 / 100 + 1, (n - 1) * 90 / 100, (n - 1) * 90 / 100 + 1)`).bind(...s.params);
+function ranksQuery(d1: D1Database, s: Source, group: FigureQuery["group"], skip: string): D1PreparedStatement {
+  const median = "(n - 1) * 50 / 100";
+  const p90 = "(n - 1) * 90 / 100";
+  const sql =
+    group === "all"
+      ? singleGroupRanks(s.sql, skip, median, p90)
+      : `WITH src AS (${s.sql}),
+       ranked AS (SELECT g, v, row_number() OVER w - 1 AS rank, count(*) OVER whole AS total, sum(${skip}) OVER whole AS skipped FROM src
+         WINDOW w AS (PARTITION BY g ORDER BY v), whole AS (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)),
+       r AS (SELECT g, v, rank - skipped AS k, total - skipped AS n, skipped FROM ranked)
+       SELECT g, n, skipped, CASE WHEN k >= 0 THEN k END AS k, v FROM r
+       WHERE k = -skipped OR k IN (${median}, ${median} + 1, ${p90}, ${p90} + 1)`;
+  return d1.prepare(sql).bind(...s.params);
 }
 
 /**
@@ -77,15 +88,15 @@ function ranksQuery(d1: D1Database, s: Source, group: FigureQuery["group"]): D1P
  * whose per-row cost made it most of an ad-hoc answer: two bounded sorts, the median's from below
  * and the p90's from above, each keeping only the rows up to its rank.
  */
-function singleGroupRanks(sql: string): string {
-  const median = "(n - 1) * 50 / 100";
-  const p90 = "(n - 1) * 90 / 100";
+function singleGroupRanks(sql: string, skip: string, median: string, p90: string): string {
   return `WITH src AS (${sql}),
-    c AS MATERIALIZED (SELECT count(*) AS n FROM src),
-    lo AS (SELECT v FROM src ORDER BY v LIMIT 2 OFFSET (SELECT ${median} FROM c)),
-    hi AS (SELECT v FROM src ORDER BY v DESC LIMIT 2 OFFSET (SELECT max(n - 2 - ${p90}, 0) FROM c))
-    SELECT '*' AS g, n, ${median} + row_number() OVER (ORDER BY v) - 1 AS k, v FROM lo, c
-    UNION ALL SELECT '*', n, ${p90} + row_number() OVER (ORDER BY v) - 1, v FROM hi, c`;
+    c AS MATERIALIZED (SELECT count(*) FILTER (WHERE NOT (${skip})) AS n, count(*) FILTER (WHERE ${skip}) AS skipped FROM src),
+    samples AS (SELECT v FROM src WHERE NOT (${skip})),
+    lo AS (SELECT v FROM samples ORDER BY v LIMIT 2 OFFSET (SELECT ${median} FROM c)),
+    hi AS (SELECT v FROM samples ORDER BY v DESC LIMIT 2 OFFSET (SELECT max(n - 2 - ${p90}, 0) FROM c))
+    SELECT '*' AS g, n, skipped, NULL AS k, NULL AS v FROM c
+    UNION ALL SELECT '*', n, skipped, ${median} + row_number() OVER (ORDER BY v) - 1, v FROM lo, c
+    UNION ALL SELECT '*', n, skipped, ${p90} + row_number() OVER (ORDER BY v) - 1, v FROM hi, c`;
 }
 
 function sumQuery(d1: D1Database, s: Source, columns: string): D1PreparedStatement {
@@ -94,21 +105,22 @@ function sumQuery(d1: D1Database, s: Source, columns: string): D1PreparedStateme
 
 interface Percentiles {
   n: number;
+  skipped: number;
   median: number | null;
   p90: number | null;
 }
 
-function percentilesByGroup(rows: { g: string; n: number; k: number; v: number }[]): Map<string, Percentiles> {
-  const byGroup = new Map<string, { n: number; values: Map<number, number> }>();
+function percentilesByGroup(rows: { g: string; n: number; skipped: number; k: number | null; v: number | null }[]): Map<string, Percentiles> {
+  const byGroup = new Map<string, { n: number; skipped: number; values: Map<number, number> }>();
   for (const row of rows) {
-    const entry = byGroup.get(row.g) ?? { n: row.n, values: new Map() };
-    entry.values.set(row.k, row.v);
+    const entry = byGroup.get(row.g) ?? { n: row.n, skipped: row.skipped, values: new Map() };
+    if (row.k !== null) entry.values.set(row.k, row.v!);
     byGroup.set(row.g, entry);
   }
   const out = new Map<string, Percentiles>();
-  for (const [g, { n, values }] of byGroup) {
+  for (const [g, { n, skipped, values }] of byGroup) {
     const at = (k: number) => values.get(k)!;
-    out.set(g, { n, median: percentileOf(n, 50, at), p90: percentileOf(n, 90, at) });
+    out.set(g, { n, skipped, median: percentileOf(n, 50, at), p90: percentileOf(n, 90, at) });
   }
   return out;
 }
@@ -121,15 +133,14 @@ export async function windowFigures(d1: D1Database, q: FigureQuery): Promise<{ g
   const restore = source(q, "metric_incidents", "x.resolved_day", "x.restore_seconds AS v", "");
   const statements = [
     sumQuery(d1, days, "sum(deployments) AS count, sum(unsuccessful) AS unsuccessful, sum(failed) AS failed, sum(rework) AS rework"),
-    d1.prepare(`SELECT DISTINCT g, day FROM (${days.sql}) WHERE deployments > 0`).bind(...days.params),
-    sumQuery(d1, lead, "sum(v < 0) AS dropped"),
-    ranksQuery(d1, { ...lead, sql: `${lead.sql} AND x.seconds >= 0` }, q.group),
-    sumQuery(d1, recovery, "sum(v IS NULL) AS unrecovered"),
-    ranksQuery(d1, { ...recovery, sql: `${recovery.sql} AND x.recovery_seconds IS NOT NULL` }, q.group),
-    ranksQuery(d1, restore, q.group),
+    // One row per group: a row per (group, day) was most of a per-service answer's cost.
+    d1.prepare(`SELECT g, group_concat(DISTINCT day) AS days FROM (${days.sql}) WHERE deployments > 0 GROUP BY g`).bind(...days.params),
+    ranksQuery(d1, lead, q.group, "v < 0"),
+    ranksQuery(d1, recovery, q.group, "v IS NULL"),
+    ranksQuery(d1, restore, q.group, "false"),
   ];
   const results = await d1.batch<any>(statements);
-  const [counts, deployDays, leadSums, leadRanks, recoverySums, recoveryRanks, restoreRanks] = results.map((r) => r.results) as any[][];
+  const [counts, deployDays, leadRanks, recoveryRanks, restoreRanks] = results.map((r) => r.results) as any[][];
 
   const windows = new Map<string, { from: string; to: string }>();
   if (q.group === "day" || q.group === "week" || q.group === "month") {
@@ -137,19 +148,15 @@ export async function windowFigures(d1: D1Database, q: FigureQuery): Promise<{ g
   } else if (q.group === "all") {
     windows.set("*", { from: q.from, to: q.to });
   }
-  for (const g of [counts, deployDays, leadSums, recoverySums, restoreRanks].flatMap((rows) => rows!.map((row: { g: string }) => row.g))) {
+  for (const g of [counts, deployDays, leadRanks, recoveryRanks, restoreRanks].flatMap((rows) => rows!.map((row: { g: string }) => row.g))) {
     if (!windows.has(g)) windows.set(g, { from: q.from, to: q.to });
   }
 
-  const daysByGroup = new Map<string, string[]>();
-  for (const row of deployDays as { g: string; day: string }[]) daysByGroup.set(row.g, [...(daysByGroup.get(row.g) ?? []), row.day]);
+  const daysByGroup = new Map((deployDays as { g: string; days: string }[]).map((row) => [row.g, row.days.split(",")]));
   const leadP = percentilesByGroup(leadRanks!);
   const recoveryP = percentilesByGroup(recoveryRanks!);
   const restoreP = percentilesByGroup(restoreRanks!);
-  const byKey = <T extends { g: string }>(rows: T[]) => new Map(rows.map((row) => [row.g, row]));
-  const countRows = byKey<{ g: string; count: number; unsuccessful: number; failed: number; rework: number }>(counts!);
-  const leadRows = byKey<{ g: string; dropped: number }>(leadSums!);
-  const recoveryRows = byKey<{ g: string; unrecovered: number }>(recoverySums!);
+  const countRows = new Map((counts as { g: string; count: number; unsuccessful: number; failed: number; rework: number }[]).map((row) => [row.g, row]));
 
   const groups = new Map<string, WindowFigures>();
   for (const [g, w] of windows) {
@@ -157,9 +164,9 @@ export async function windowFigures(d1: D1Database, q: FigureQuery): Promise<{ g
     const c = countRows.get(g);
     if (c) Object.assign(f, { count: c.count, unsuccessful: c.unsuccessful, failed: c.failed, rework: c.rework });
     const l = leadP.get(g);
-    f.lead = { median: l?.median ?? null, p90: l?.p90 ?? null, samples: l?.n ?? 0, dropped: leadRows.get(g)?.dropped ?? 0 };
+    f.lead = { median: l?.median ?? null, p90: l?.p90 ?? null, samples: l?.n ?? 0, dropped: l?.skipped ?? 0 };
     const r = recoveryP.get(g);
-    f.recovery = { median: r?.median ?? null, p90: r?.p90 ?? null, samples: r?.n ?? 0, unrecovered: recoveryRows.get(g)?.unrecovered ?? 0 };
+    f.recovery = { median: r?.median ?? null, p90: r?.p90 ?? null, samples: r?.n ?? 0, unrecovered: r?.skipped ?? 0 };
     const t = restoreP.get(g);
     f.restore = { median: t?.median ?? null, samples: t?.n ?? 0 };
     groups.set(g, f);
