@@ -264,8 +264,8 @@ export const metricWorkIds = sqliteTable("metric_work_ids", { kind: text("kind")
 
 /**
  * One recompute step's commits: each (counted deployment from its group's first dirty day, sha), in
- * sha order, with the group's previous counted deployment and whether an earlier counted deployment of
- * the group carried the sha. Written once per step and read by both the rollback and the lead-sample pass.
+ * sha order, with whether an earlier counted deployment of the group carried the sha. Written once per
+ * step and read by both the rollback and the lead-sample pass.
  */
 export const metricWorkCommits = sqliteTable("metric_work_commits", {
   /** The deployment's rowid in `metric_deployments`. */
@@ -276,7 +276,6 @@ export const metricWorkCommits = sqliteTable("metric_work_commits", {
   environment: text("environment").notNull(),
   at: text("at").notNull(),
   day: text("day").notNull(),
-  prev: text("prev"),
   earlier: integer("earlier").notNull(),
 });
 

@@ -144,15 +144,6 @@ function changesStep(d1: D1Database): D1PreparedStatement[] {
 }
 
 /**
- * The rowids of the deployments of the groups being rebuilt, from the last counted one before the
- * first dirty day on. Rowids, not ids: SQLite then visits the rows in their stored order, which a
- * full run makes group order.
- */
-const FROM_PREVIOUS = `
-  SELECT m.rowid FROM metric_work w CROSS JOIN metric_deployments m
-    ON m.service = w.service AND m.environment = w.environment AND m.at >= w.prev_at`;
-
-/**
  * Same (service, environment) as `m`, and before it in (time, id) order. Used after a lookup by
  * sha, under CROSS JOIN, so that SQLite never walks a group's whole history instead.
  */
@@ -175,8 +166,9 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
   const tiers = ["=", "<>"].flatMap((env) => [`AND +m.environment ${env} i.environment AND +m.at <= i.created_at`, `AND +m.environment ${env} i.environment AND +m.at > i.created_at`]);
   // Explicit names are looked up in the events' own indexes, so the derived copy needs none of its own.
   const byDeployment = "deployments d CROSS JOIN metric_deployments m ON m.id = d.id";
-  const linkCandidates = (where: string, from: string) =>
-    tiers.map((tier) => `(SELECT m.id FROM ${from} WHERE ${where} AND +m.service = i.service AND m.counted = 1 ${tier} ORDER BY m.at DESC, m.id DESC LIMIT 1)`).join(",\n");
+  // Most incidents name nothing: each kind of name is only looked up when the incident gives one.
+  const linkCandidates = (given: string, where: string, from: string) => `CASE WHEN ${given} IS NOT NULL THEN COALESCE(
+    ${tiers.map((tier) => `(SELECT m.id FROM ${from} WHERE ${where} AND +m.service = i.service AND m.counted = 1 ${tier} ORDER BY m.at DESC, m.id DESC LIMIT 1)`).join(",\n")}) END`;
   const incidentsInRange = `
     SELECT i.id FROM metric_work w CROSS JOIN metric_incidents i ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at`;
   // The deployments incidents of the dirty groups link to: flagged before relinking and after, so
@@ -206,23 +198,21 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
       FROM (SELECT service, environment, min(day) AS day FROM metric_dirty GROUP BY service, environment ORDER BY service, environment LIMIT ?) g`).bind(GROUPS_PER_STEP),
     d1.prepare("DELETE FROM metric_work_commits"),
     // The commits of the counted deployments from the first dirty day on, for the rollback and lead-sample
-    // passes below. Each deployment finds its predecessor with one probe of the group index; the pairs are
-    // joined in id order and then looked up by sha in sha order, so that both walks of the commit indexes
-    // move forward instead of landing on random pages.
+    // passes below. The deployments are joined to their commits in id order and then looked up by sha in
+    // sha order, so that both walks of the commit indexes move forward instead of landing on random pages;
+    // one sort serves both the grouping and the sha order.
     d1.prepare(`
       WITH x AS MATERIALIZED (
-          SELECT m.rowid AS rid, m.id, m.service, m.environment, m.at, m.day,
-            (SELECT p.id FROM metric_deployments p WHERE p.service = m.service AND p.environment = m.environment
-               AND (p.at, p.id) < (m.at, m.id) AND p.counted = 1 ORDER BY p.at DESC, p.id DESC LIMIT 1) AS prev
+          SELECT m.rowid AS rid, m.id, m.service, m.environment, m.at, m.day
           FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
           WHERE m.counted = 1 ORDER BY m.id),
         k AS MATERIALIZED (
-          SELECT x.rid, x.id, c.sha, x.service, x.environment, x.at, x.day, x.prev
+          SELECT x.rid, x.id, c.sha, x.service, x.environment, x.at, x.day
           FROM x CROSS JOIN deployment_commits c ON c.deployment_id = x.id
           -- One row per (deployment, sha), even when two repositories name the same sha.
-          GROUP BY x.id, c.sha ORDER BY c.sha)
-      INSERT INTO metric_work_commits (rid, id, sha, service, environment, at, day, prev, earlier)
-      SELECT k.rid, k.id, k.sha, k.service, k.environment, k.at, k.day, k.prev, EXISTS (
+          GROUP BY c.sha, x.id ORDER BY c.sha, x.id)
+      INSERT INTO metric_work_commits (rid, id, sha, service, environment, at, day, earlier)
+      SELECT k.rid, k.id, k.sha, k.service, k.environment, k.at, k.day, EXISTS (
           SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
           WHERE c2.sha = k.sha AND c2.deployment_id <> k.id AND ${EARLIER("q", "k")})
       FROM k`),
@@ -235,7 +225,9 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
           WHERE m.counted = 1),
         hit AS MATERIALIZED (
           SELECT DISTINCT k.rid FROM metric_work_commits k
-          WHERE k.earlier = 1 AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.deployment_id = k.prev AND c3.sha = k.sha)),
+          WHERE k.earlier = 1 AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.sha = k.sha AND c3.deployment_id = (
+            SELECT p.id FROM metric_deployments p WHERE p.service = k.service AND p.environment = k.environment
+              AND (p.at, p.id) < (k.at, k.id) AND p.counted = 1 ORDER BY p.at DESC, p.id DESC LIMIT 1))),
         r AS MATERIALIZED (
           SELECT x.rid, x.kind, x.was_rollback, x.was_rework, ifnull(x.kind, '') = 'rollback' OR x.rid IN (SELECT rid FROM hit) AS rollback FROM x),
         o AS MATERIALIZED (SELECT r.rid, r.rollback, r.rollback OR ifnull(r.kind, '') IN ('rollback', 'hotfix') AS rework FROM r
@@ -259,28 +251,38 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
     // Incident links: remember the deployments they pointed at, relink, remember the new ones.
     d1.prepare(flagLinkedDeployments),
     d1.prepare(`
-      UPDATE metric_incidents AS i SET linked_by = NULL, deployment_id = COALESCE(
-        ${linkCandidates("d.change_id = i.link_change_id", byDeployment)},
-        ${linkCandidates("(d.id = i.link_deployment_id OR d.dedup_key = i.link_deployment_id)", byDeployment)},
-        ${linkCandidates("c.sha = i.link_commit_sha", "deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id")})
-      WHERE id IN (${incidentsInRange})`),
+      WITH e AS MATERIALIZED (
+          SELECT i.id, COALESCE(
+            ${linkCandidates("i.link_change_id", "d.change_id = i.link_change_id", byDeployment)},
+            ${linkCandidates("i.link_deployment_id", "(d.id = i.link_deployment_id OR d.dedup_key = i.link_deployment_id)", byDeployment)},
+            ${linkCandidates("i.link_commit_sha", "c.sha = i.link_commit_sha", "deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id")}) AS deployment_id
+          FROM metric_incidents i WHERE i.id IN (${incidentsInRange}))
+      UPDATE metric_incidents SET deployment_id = e.deployment_id, linked_by = CASE WHEN e.deployment_id IS NOT NULL THEN 'explicit' END
+      FROM e WHERE metric_incidents.id = e.id`),
     d1.prepare(`
-      UPDATE metric_incidents AS i SET linked_by = CASE WHEN deployment_id IS NOT NULL THEN 'explicit' END, deployment_id = COALESCE(deployment_id,
-        (SELECT m.id FROM metric_deployments m WHERE m.service = i.service AND m.environment = i.environment AND m.counted = 1
-           AND m.at <= i.created_at AND m.at >= strftime('%Y-%m-%dT%H:%M:%fZ', i.created_at, ?)
-         ORDER BY m.at DESC, m.id DESC LIMIT 1))
-      WHERE id IN (${incidentsInRange})`).bind(`-${linkWindowHours} hours`),
-    d1.prepare(`UPDATE metric_incidents SET linked_by = 'time' WHERE linked_by IS NULL AND deployment_id IS NOT NULL AND id IN (${incidentsInRange})`),
+      UPDATE metric_incidents AS i SET (deployment_id, linked_by) = (
+        SELECT m.id, 'time' FROM metric_deployments m WHERE m.service = i.service AND m.environment = i.environment AND m.counted = 1
+          AND m.at <= i.created_at AND m.at >= strftime('%Y-%m-%dT%H:%M:%fZ', i.created_at, ?)
+        ORDER BY m.at DESC, m.id DESC LIMIT 1)
+      WHERE linked_by IS NULL AND id IN (${incidentsInRange})`).bind(`-${linkWindowHours} hours`),
     d1.prepare(flagLinkedDeployments),
-    // Failures and recoveries, from the deployment before the first dirty day on, and wherever links moved.
+    // Failures and recoveries. Only a deployment that may fail now or may have failed before can change:
+    // one that had failed, one just before a rollback, and one whose links moved. A deployment of the range
+    // that an incident outside it links to had failed already (or is flagged by that incident's own step).
     // One probe of the links and one of the group index (is the next counted deployment a rollback?) per
-    // deployment; materialized, so SQLite does not inline them into each SET term. Only changed rows are written.
+    // candidate; materialized, so SQLite does not inline them into each SET term. Only changed rows are written.
     d1.prepare(`
       WITH l AS MATERIALIZED (
           SELECT m.rowid AS rid, m.id, m.service, m.environment, m.at, m.counted, m.failed AS was_failed, m.recovered_at AS was_recovered_at,
             m.recovery_seconds AS was_recovery_seconds, count(i.id) AS incidents, max(i.resolved_at IS NULL) AS open, max(i.resolved_at) AS resolved
           FROM metric_deployments m LEFT JOIN metric_incidents i ON i.deployment_id = m.id
-          WHERE m.rowid IN (${FROM_PREVIOUS}
+          WHERE m.rowid IN (
+            SELECT m.rowid FROM metric_work w CROSS JOIN metric_deployments m
+              ON m.service = w.service AND m.environment = w.environment AND m.at >= w.prev_at WHERE m.failed = 1
+            UNION SELECT (SELECT p.rowid FROM metric_deployments p WHERE p.service = r.service AND p.environment = r.environment
+                AND (p.at, p.id) < (r.at, r.id) AND p.counted = 1 ORDER BY p.at DESC, p.id DESC LIMIT 1)
+              FROM metric_work w CROSS JOIN metric_deployments r
+                ON r.service = w.service AND r.environment = w.environment AND r.at >= w.from_at WHERE r.rollback = 1
             UNION SELECT m.rowid FROM metric_work_ids x CROSS JOIN metric_deployments m ON m.id = x.id WHERE x.kind = 'flag')
           GROUP BY m.rowid),
         nb AS MATERIALIZED (

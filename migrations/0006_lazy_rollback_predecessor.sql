@@ -1,0 +1,1 @@
+ALTER TABLE `metric_work_commits` DROP COLUMN `prev`;
