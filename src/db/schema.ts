@@ -262,23 +262,6 @@ export const metricWorkIds = sqliteTable("metric_work_ids", { kind: text("kind")
   primaryKey({ columns: [t.kind, t.id] }),
 ]);
 
-/**
- * One recompute step's commits: each (counted deployment from its group's first dirty day, sha), in
- * sha order, with whether an earlier counted deployment of the group carried the sha. Written once per
- * step and read by both the rollback and the lead-sample pass.
- */
-export const metricWorkCommits = sqliteTable("metric_work_commits", {
-  /** The deployment's rowid in `metric_deployments`. */
-  rid: integer("rid").notNull(),
-  id: text("id").notNull(),
-  sha: text("sha").notNull(),
-  service: text("service").notNull(),
-  environment: text("environment").notNull(),
-  at: text("at").notNull(),
-  day: text("day").notNull(),
-  earlier: integer("earlier").notNull(),
-});
-
 /** Finished, failed and aborted deployments with their derived flags. */
 export const metricDeployments = sqliteTable(
   "metric_deployments",
@@ -341,8 +324,10 @@ export const metricIncidents = sqliteTable(
 );
 
 /**
- * One row per (counted deployment, commit reaching its environment for the first time).
- * `seconds` is null without a commit time and negative for clock skew (counted as dropped).
+ * One row per (counted deployment, commit). A commit reaching its environment for the first time is a
+ * sample: `seconds` is null without a commit time and negative for clock skew (counted as dropped). A
+ * commit an earlier counted deployment of the same service and environment carried is `repeated`, with
+ * null `seconds`: no sample, but what the recompute's rollback detection looks at.
  */
 export const metricLeadSamples = sqliteTable(
   "metric_lead_samples",
@@ -352,6 +337,7 @@ export const metricLeadSamples = sqliteTable(
     service: text("service").notNull(),
     environment: text("environment").notNull(),
     day: text("day").notNull(),
+    repeated: integer("repeated").notNull().default(0),
     seconds: real("seconds"),
   },
   // No key of its own: the job writes each (deployment, sha) once, and every index here costs a
@@ -359,6 +345,7 @@ export const metricLeadSamples = sqliteTable(
   (t) => [
     index("metric_lead_samples_day").on(t.environment, t.day, t.service, t.seconds),
     index("metric_lead_samples_group").on(t.service, t.environment, t.day),
+    index("metric_lead_samples_repeated").on(t.service, t.environment, t.day).where(sql`${t.repeated} = 1`),
   ],
 );
 

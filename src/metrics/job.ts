@@ -74,14 +74,14 @@ const DEPLOYMENT_ROW = `
   SELECT d.id, ${resolvedService("d.service_name", "d.service")}, d.environment, d.occurred_at, substr(d.occurred_at, 1, 10),
     d.status = 'success', d.kind
   FROM deployments d`;
-const INSERT_DEPLOYMENT = `INSERT OR REPLACE INTO metric_deployments (id, service, environment, at, day, counted, kind)`;
+const INSERT_DEPLOYMENT = `INSERT INTO metric_deployments (id, service, environment, at, day, counted, kind)`;
 
 const INCIDENT_ROW = `
   SELECT i.id, ${resolvedService("i.service_name", "i.service")}, i.environment, i.created_at, substr(i.created_at, 1, 10),
     i.resolved_at, substr(i.resolved_at, 1, 10), ${secondsBetween("i.created_at", "i.resolved_at")},
     i.link_change_id, i.link_deployment_id, i.link_commit_sha
   FROM incidents i`;
-const INSERT_INCIDENT = `INSERT OR REPLACE INTO metric_incidents (id, service, environment, created_at, day, resolved_at, resolved_day, restore_seconds, link_change_id, link_deployment_id, link_commit_sha)`;
+const INSERT_INCIDENT = `INSERT INTO metric_incidents (id, service, environment, created_at, day, resolved_at, resolved_day, restore_seconds, link_change_id, link_deployment_id, link_commit_sha)`;
 
 /** Phase 0: every event whose name or repository a catalog change touched becomes a change. */
 function namesToChanges(d1: D1Database): D1PreparedStatement[] {
@@ -196,58 +196,53 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
         COALESCE((SELECT max(m.at) FROM metric_deployments m WHERE m.service = g.service AND m.environment = g.environment
           AND m.counted = 1 AND m.at < ${dayStart("g.day")}), ${dayStart("g.day")})
       FROM (SELECT service, environment, min(day) AS day FROM metric_dirty GROUP BY service, environment ORDER BY service, environment LIMIT ?) g`).bind(GROUPS_PER_STEP),
-    d1.prepare("DELETE FROM metric_work_commits"),
-    // The commits of the counted deployments from the first dirty day on, for the rollback and lead-sample
-    // passes below. The deployments are joined to their commits in id order and then looked up by sha in
-    // sha order, so that both walks of the commit indexes move forward instead of landing on random pages;
-    // one sort serves both the grouping and the sha order.
-    d1.prepare(`
-      WITH x AS MATERIALIZED (
-          SELECT m.rowid AS rid, m.id, m.service, m.environment, m.at, m.day
-          FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
-          WHERE m.counted = 1 ORDER BY m.id),
-        k AS MATERIALIZED (
-          SELECT x.rid, x.id, c.sha, x.service, x.environment, x.at, x.day
-          FROM x CROSS JOIN deployment_commits c ON c.deployment_id = x.id
-          -- One row per (deployment, sha), even when two repositories name the same sha.
-          GROUP BY c.sha, x.id ORDER BY c.sha, x.id)
-      INSERT INTO metric_work_commits (rid, id, sha, service, environment, at, day, earlier)
-      SELECT k.rid, k.id, k.sha, k.service, k.environment, k.at, k.day, EXISTS (
-          SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
-          WHERE c2.sha = k.sha AND c2.deployment_id <> k.id AND ${EARLIER("q", "k")})
-      FROM k`),
-    // Rollbacks and rework: said so, or a sha this environment had before, but not just before. Only rows
-    // whose flags change are written (a full run's copy starts them at 0).
-    d1.prepare(`
-      WITH x AS MATERIALIZED (
-          SELECT m.rowid AS rid, m.kind, m.rollback AS was_rollback, m.rework AS was_rework
-          FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
-          WHERE m.counted = 1),
-        hit AS MATERIALIZED (
-          SELECT DISTINCT k.rid FROM metric_work_commits k
-          WHERE k.earlier = 1 AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.sha = k.sha AND c3.deployment_id = (
-            SELECT p.id FROM metric_deployments p WHERE p.service = k.service AND p.environment = k.environment
-              AND (p.at, p.id) < (k.at, k.id) AND p.counted = 1 ORDER BY p.at DESC, p.id DESC LIMIT 1))),
-        r AS MATERIALIZED (
-          SELECT x.rid, x.kind, x.was_rollback, x.was_rework, ifnull(x.kind, '') = 'rollback' OR x.rid IN (SELECT rid FROM hit) AS rollback FROM x),
-        o AS MATERIALIZED (SELECT r.rid, r.rollback, r.rollback OR ifnull(r.kind, '') IN ('rollback', 'hotfix') AS rework FROM r
-          WHERE r.rollback <> r.was_rollback OR (r.rollback OR ifnull(r.kind, '') IN ('rollback', 'hotfix')) <> r.was_rework)
-      UPDATE metric_deployments SET rollback = o.rollback, rework = o.rework
-      FROM o
-      WHERE metric_deployments.rowid = o.rid`),
-    // Lead samples: each commit reaching the environment for the first time, looked up in sha order and
-    // written in the order of the reads' index.
+    // Lead samples: one row per (counted deployment, commit) from the first dirty day on. The deployments
+    // are joined to their commits in id order and then looked up by sha in sha order, so that both walks of
+    // the commit indexes move forward instead of landing on random pages (one sort serves both the grouping
+    // and the sha order); the rows are written in the order of the reads' index. A commit an earlier counted
+    // deployment of the group carried is `repeated`: no sample, but a rollback candidate below.
     d1.prepare(`
       DELETE FROM metric_lead_samples WHERE rowid IN (
         SELECT s.rowid FROM metric_work w CROSS JOIN metric_lead_samples s
           ON s.service = w.service AND s.environment = w.environment AND s.day >= substr(w.from_at, 1, 10))`),
     d1.prepare(`
-      INSERT INTO metric_lead_samples (deployment_id, sha, service, environment, day, seconds)
-      SELECT m.id, m.sha, m.service, m.environment, m.day,
-        ${secondsBetween(`COALESCE(${commitTime}, ${firstSighting})`, "m.at")}
-      FROM metric_work_commits m
-      WHERE m.earlier = 0
+      WITH x AS MATERIALIZED (
+          SELECT m.id, m.service, m.environment, m.at, m.day
+          FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
+          WHERE m.counted = 1 ORDER BY m.id),
+        k AS MATERIALIZED (
+          SELECT x.id, c.sha, x.service, x.environment, x.at, x.day, EXISTS (
+              SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+              WHERE c2.sha = c.sha AND c2.deployment_id <> x.id AND ${EARLIER("q", "x")}) AS repeated
+          FROM x CROSS JOIN deployment_commits c ON c.deployment_id = x.id
+          -- One row per (deployment, sha), even when two repositories name the same sha.
+          GROUP BY c.sha, x.id ORDER BY c.sha, x.id)
+      INSERT INTO metric_lead_samples (deployment_id, sha, service, environment, day, repeated, seconds)
+      SELECT m.id, m.sha, m.service, m.environment, m.day, m.repeated,
+        CASE WHEN NOT m.repeated THEN ${secondsBetween(`COALESCE(${commitTime}, ${firstSighting})`, "m.at")} END
+      FROM k m
       ORDER BY m.environment, m.day, m.service`),
+    // Rollbacks and rework: said so, or a sha this environment had before, but not just before. Only rows
+    // that are or were flagged are looked at, and only those whose flags change are written (a full run's
+    // copy starts them at 0).
+    d1.prepare(`
+      WITH hit AS MATERIALIZED (
+          SELECT DISTINCT m.rowid AS rid FROM metric_work w CROSS JOIN metric_lead_samples s
+              ON s.service = w.service AND s.environment = w.environment AND s.day >= substr(w.from_at, 1, 10) AND s.repeated = 1
+            CROSS JOIN metric_deployments m ON m.id = s.deployment_id
+          WHERE NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.sha = s.sha AND c3.deployment_id = (
+            SELECT p.id FROM metric_deployments p WHERE p.service = m.service AND p.environment = m.environment
+              AND (p.at, p.id) < (m.at, m.id) AND p.counted = 1 ORDER BY p.at DESC, p.id DESC LIMIT 1))),
+        r AS MATERIALIZED (
+          SELECT m.rowid AS rid, m.rollback AS was_rollback, m.rework AS was_rework, ifnull(m.kind, '') IN ('rollback', 'hotfix') AS said,
+            ifnull(m.kind, '') = 'rollback' OR m.rowid IN (SELECT rid FROM hit) AS rollback
+          FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
+          WHERE m.counted = 1 AND (m.rollback = 1 OR m.rework = 1 OR m.kind IS NOT NULL OR m.rowid IN (SELECT rid FROM hit))),
+        o AS MATERIALIZED (SELECT r.rid, r.rollback, r.rollback OR r.said AS rework FROM r
+          WHERE r.rollback <> r.was_rollback OR (r.rollback OR r.said) <> r.was_rework)
+      UPDATE metric_deployments SET rollback = o.rollback, rework = o.rework
+      FROM o
+      WHERE metric_deployments.rowid = o.rid`),
     // Incident links: remember the deployments they pointed at, relink, remember the new ones.
     d1.prepare(flagLinkedDeployments),
     d1.prepare(`
@@ -272,17 +267,18 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
     // One probe of the links and one of the group index (is the next counted deployment a rollback?) per
     // candidate; materialized, so SQLite does not inline them into each SET term. Only changed rows are written.
     d1.prepare(`
-      WITH l AS MATERIALIZED (
+      WITH marked AS MATERIALIZED (
+          SELECT m.rowid AS rid, m.failed, m.rollback, m.service, m.environment, m.at, m.id FROM metric_work w CROSS JOIN metric_deployments m
+            ON m.service = w.service AND m.environment = w.environment AND m.at >= w.prev_at WHERE m.failed = 1 OR m.rollback = 1),
+        l AS MATERIALIZED (
           SELECT m.rowid AS rid, m.id, m.service, m.environment, m.at, m.counted, m.failed AS was_failed, m.recovered_at AS was_recovered_at,
             m.recovery_seconds AS was_recovery_seconds, count(i.id) AS incidents, max(i.resolved_at IS NULL) AS open, max(i.resolved_at) AS resolved
           FROM metric_deployments m LEFT JOIN metric_incidents i ON i.deployment_id = m.id
           WHERE m.rowid IN (
-            SELECT m.rowid FROM metric_work w CROSS JOIN metric_deployments m
-              ON m.service = w.service AND m.environment = w.environment AND m.at >= w.prev_at WHERE m.failed = 1
-            UNION SELECT (SELECT p.rowid FROM metric_deployments p WHERE p.service = r.service AND p.environment = r.environment
-                AND (p.at, p.id) < (r.at, r.id) AND p.counted = 1 ORDER BY p.at DESC, p.id DESC LIMIT 1)
-              FROM metric_work w CROSS JOIN metric_deployments r
-                ON r.service = w.service AND r.environment = w.environment AND r.at >= w.from_at WHERE r.rollback = 1
+            SELECT f.rid FROM marked f WHERE f.failed = 1
+            UNION SELECT (SELECT p.rowid FROM metric_deployments p WHERE p.service = f.service AND p.environment = f.environment
+                AND (p.at, p.id) < (f.at, f.id) AND p.counted = 1 ORDER BY p.at DESC, p.id DESC LIMIT 1)
+              FROM marked f WHERE f.rollback = 1
             UNION SELECT m.rowid FROM metric_work_ids x CROSS JOIN metric_deployments m ON m.id = x.id WHERE x.kind = 'flag')
           GROUP BY m.rowid),
         nb AS MATERIALIZED (
@@ -303,7 +299,7 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
       DELETE FROM metric_days WHERE rowid IN (
         SELECT d.rowid FROM metric_work w CROSS JOIN metric_days d ON d.service = w.service AND d.environment = w.environment AND d.day >= substr(w.prev_at, 1, 10))`),
     d1.prepare(`
-      INSERT OR REPLACE INTO metric_days (service, environment, day, deployments, unsuccessful, failed, rework)
+      INSERT INTO metric_days (service, environment, day, deployments, unsuccessful, failed, rework)
       SELECT m.service, m.environment, m.day, ${daySums}
       FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= ${dayStart("substr(w.prev_at, 1, 10)")}
       GROUP BY m.service, m.environment, m.day
@@ -322,14 +318,13 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
     d1.prepare("DELETE FROM metric_dirty WHERE (service, environment) IN (SELECT service, environment FROM metric_work)"),
     d1.prepare("DELETE FROM metric_work"),
     d1.prepare("DELETE FROM metric_work_ids"),
-    d1.prepare("DELETE FROM metric_work_commits"),
   ];
 }
 
 /** Full rebuild: drop everything derived and mark every group dirty from its first day. */
 function fullReset(d1: D1Database): D1PreparedStatement[] {
   return [
-    ...["metric_changes", "metric_dirty_names", "metric_dirty", "metric_work", "metric_work_ids", "metric_work_commits", "metric_deployments", "metric_incidents", "metric_lead_samples", "metric_days"].map(
+    ...["metric_changes", "metric_dirty_names", "metric_dirty", "metric_work", "metric_work_ids", "metric_deployments", "metric_incidents", "metric_lead_samples", "metric_days"].map(
       (t) => d1.prepare(`DELETE FROM ${t}`),
     ),
     // In (service, environment, time) order, so that each group's rows share pages: every later

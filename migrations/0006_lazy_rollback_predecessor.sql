@@ -1,1 +1,0 @@
-ALTER TABLE `metric_work_commits` DROP COLUMN `prev`;
