@@ -48,4 +48,30 @@ describe("a recompute that fails halfway", () => {
     expect(after.as_of > before.as_of).toBe(true);
     expect(after.deployment_frequency.count).toBe(3);
   });
+
+  it("starts a full rebuild over when one stopped after clearing the derived tables", async () => {
+    const service = `fault-full-${crypto.randomUUID().slice(0, 8)}`;
+    const { id } = await createIntegration("opslevel");
+    await deploy(id, service, 2);
+    await deploy(id, service, 3);
+    await drain(id);
+    expect((await callJson("POST", "/api/v1/recompute", undefined, ADMIN)).status).toBe(200);
+
+    // The copy of the incidents fails, after the derived tables were emptied in a transaction of their own.
+    await env.DB.exec("ALTER TABLE incidents RENAME TO incidents_away");
+    try {
+      expect((await callJson("POST", "/api/v1/recompute?full=true", undefined, ADMIN)).status).toBe(503);
+    } finally {
+      await env.DB.exec("ALTER TABLE incidents_away RENAME TO incidents");
+    }
+
+    // An ordinary run finishes the rebuild instead of finding nothing to do.
+    const next = await callJson("POST", "/api/v1/recompute", undefined, ADMIN);
+    expect(next.status).toBe(200);
+    expect(next.json.mode).toBe("full");
+    expect(next.json.complete).toBe(true);
+    const after = await callJson("GET", `/api/v1/metrics/timeseries?service=${service}&granularity=month`, undefined, ADMIN);
+    expect(after.status, after.text).toBe(200);
+    expect(after.json.buckets.reduce((n: number, b: { deployment_frequency: { count: number } }) => n + b.deployment_frequency.count, 0)).toBe(2);
+  });
 });

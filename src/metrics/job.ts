@@ -321,12 +321,23 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
   ];
 }
 
-/** Full rebuild: drop everything derived and mark every group dirty from its first day. */
-function fullReset(d1: D1Database): D1PreparedStatement[] {
+/**
+ * Full rebuild, first half: drop everything derived and say that a rebuild is under way, so that a run
+ * which stops before the copy is done starts over. A transaction of its own: deleting the old rows in
+ * the same transaction as writing the new ones costs the copy about half as much again.
+ */
+function clearDerived(d1: D1Database): D1PreparedStatement[] {
   return [
     ...["metric_changes", "metric_dirty_names", "metric_dirty", "metric_work", "metric_work_ids", "metric_deployments", "metric_incidents", "metric_lead_samples", "metric_days"].map(
       (t) => d1.prepare(`DELETE FROM ${t}`),
     ),
+    d1.prepare("INSERT INTO metric_state (id, as_of, full_pending) VALUES (1, NULL, 1) ON CONFLICT(id) DO UPDATE SET full_pending = 1"),
+  ];
+}
+
+/** Full rebuild, second half: copy the events and mark every group dirty from its first day. */
+function copyHistory(d1: D1Database): D1PreparedStatement[] {
+  return [
     // In (service, environment, time) order, so that each group's rows share pages: every later
     // statement walks one group at a time, and scattered rows would cost a page read per row.
     // The id index is built after the copy in one sorted pass: kept up to date row by row, it costs a
@@ -339,7 +350,7 @@ function fullReset(d1: D1Database): D1PreparedStatement[] {
       INSERT OR IGNORE INTO metric_dirty (service, environment, day)
       SELECT service, environment, min(day) FROM metric_deployments GROUP BY service, environment
       UNION SELECT service, environment, min(day) FROM metric_incidents GROUP BY service, environment`),
-    d1.prepare("INSERT INTO metric_state (id, as_of) VALUES (1, NULL) ON CONFLICT(id) DO NOTHING"),
+    d1.prepare("UPDATE metric_state SET full_pending = 0 WHERE id = 1"),
   ];
 }
 
@@ -384,13 +395,14 @@ export async function recompute(d1: D1Database, options: RecomputeOptions): Prom
   const started = Date.now();
   const now = options.now ?? new Date();
   const run = new Runner(d1, options.queryBudget ?? QUERY_BUDGET);
-  const state = await run.first<{ as_of: string | null }>(d1.prepare("SELECT as_of FROM metric_state WHERE id = 1"));
-  const full = options.full === true || state === null;
+  const state = await run.first<{ as_of: string | null; full_pending: number }>(d1.prepare("SELECT as_of, full_pending FROM metric_state WHERE id = 1"));
+  const full = options.full === true || state === null || state.full_pending === 1;
   let changed = 0;
   let groups = 0;
 
   if (full) {
-    await run.batch(fullReset(d1));
+    await run.batch(clearDerived(d1));
+    await run.batch(copyHistory(d1));
   } else {
     await run.batch(namesToChanges(d1));
   }
