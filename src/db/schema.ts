@@ -341,7 +341,7 @@ export const metricLeadSamples = sqliteTable(
     seconds: real("seconds"),
   },
   // No key of its own: the job writes each (deployment, sha) once, and every index here costs a
-  // random-order write per sample in a full rebuild.
+  // write per row in a full rebuild (the partial one only per repeated commit).
   (t) => [
     index("metric_lead_samples_day").on(t.environment, t.day, t.service, t.seconds),
     index("metric_lead_samples_group").on(t.service, t.environment, t.day),

@@ -132,15 +132,18 @@ export async function windowFigures(d1: D1Database, q: FigureQuery): Promise<{ g
   const recovery = source(q, "metric_deployments", "x.day", "x.recovery_seconds AS v", "AND x.counted = 1 AND x.failed = 1");
   const restore = source(q, "metric_incidents", "x.resolved_day", "x.restore_seconds AS v", "");
   const statements = [
-    sumQuery(d1, days, "sum(deployments) AS count, sum(unsuccessful) AS unsuccessful, sum(failed) AS failed, sum(rework) AS rework"),
-    // One row per group: a row per (group, day) was most of a per-service answer's cost.
-    d1.prepare(`SELECT g, group_concat(DISTINCT day) AS days FROM (${days.sql}) WHERE deployments > 0 GROUP BY g`).bind(...days.params),
+    // The deploy days as one list per group: a row per (group, day) was most of a per-service answer's cost.
+    sumQuery(
+      d1,
+      days,
+      "sum(deployments) AS count, sum(unsuccessful) AS unsuccessful, sum(failed) AS failed, sum(rework) AS rework, group_concat(DISTINCT CASE WHEN deployments > 0 THEN day END) AS days",
+    ),
     ranksQuery(d1, lead, q.group, "v < 0"),
     ranksQuery(d1, recovery, q.group, "v IS NULL"),
     ranksQuery(d1, restore, q.group, "false"),
   ];
   const results = await d1.batch<any>(statements);
-  const [counts, deployDays, leadRanks, recoveryRanks, restoreRanks] = results.map((r) => r.results) as any[][];
+  const [counts, leadRanks, recoveryRanks, restoreRanks] = results.map((r) => r.results) as any[][];
 
   const windows = new Map<string, { from: string; to: string }>();
   if (q.group === "day" || q.group === "week" || q.group === "month") {
@@ -148,20 +151,19 @@ export async function windowFigures(d1: D1Database, q: FigureQuery): Promise<{ g
   } else if (q.group === "all") {
     windows.set("*", { from: q.from, to: q.to });
   }
-  for (const g of [counts, deployDays, leadRanks, recoveryRanks, restoreRanks].flatMap((rows) => rows!.map((row: { g: string }) => row.g))) {
+  for (const g of [counts, leadRanks, recoveryRanks, restoreRanks].flatMap((rows) => rows!.map((row: { g: string }) => row.g))) {
     if (!windows.has(g)) windows.set(g, { from: q.from, to: q.to });
   }
 
-  const daysByGroup = new Map((deployDays as { g: string; days: string }[]).map((row) => [row.g, row.days.split(",")]));
   const leadP = percentilesByGroup(leadRanks!);
   const recoveryP = percentilesByGroup(recoveryRanks!);
   const restoreP = percentilesByGroup(restoreRanks!);
-  const countRows = new Map((counts as { g: string; count: number; unsuccessful: number; failed: number; rework: number }[]).map((row) => [row.g, row]));
+  const countRows = new Map((counts as { g: string; count: number; unsuccessful: number; failed: number; rework: number; days: string | null }[]).map((row) => [row.g, row]));
 
   const groups = new Map<string, WindowFigures>();
   for (const [g, w] of windows) {
-    const f = emptyFigures(deployDayStats(daysByGroup.get(g) ?? [], w.from, w.to));
     const c = countRows.get(g);
+    const f = emptyFigures(deployDayStats(c?.days?.split(",") ?? [], w.from, w.to));
     if (c) Object.assign(f, { count: c.count, unsuccessful: c.unsuccessful, failed: c.failed, rework: c.rework });
     const l = leadP.get(g);
     f.lead = { median: l?.median ?? null, p90: l?.p90 ?? null, samples: l?.n ?? 0, dropped: l?.skipped ?? 0 };

@@ -11,8 +11,8 @@
  *    `metric_deployments` / `metric_incidents`, and the (service, environment, day) they touched
  *    before and after, plus the days whose lead samples or explicit links they may change
  *    (`metric_dirty`);
- * 2. per dirty (service, environment), from its first dirty day on: rollback and rework
- *    flags, lead samples, incident links, failures and recoveries, per-day rollups;
+ * 2. per dirty (service, environment), from its first dirty day on: lead samples, rollback and
+ *    rework flags, incident links, failures and recoveries, per-day rollups;
  * 3. snapshots of the standard windows, and `as_of`.
  * The number of statements depends on the amount of changed work, never on the history.
  */
@@ -169,8 +169,9 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
   // Most incidents name nothing: each kind of name is only looked up when the incident gives one.
   const linkCandidates = (given: string, where: string, from: string) => `CASE WHEN ${given} IS NOT NULL THEN COALESCE(
     ${tiers.map((tier) => `(SELECT m.id FROM ${from} WHERE ${where} AND +m.service = i.service AND m.counted = 1 ${tier} ORDER BY m.at DESC, m.id DESC LIMIT 1)`).join(",\n")}) END`;
+  // Rowids, not ids: the rows are then visited in their stored order, which a full run makes group order.
   const incidentsInRange = `
-    SELECT i.id FROM metric_work w CROSS JOIN metric_incidents i ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at`;
+    SELECT i.rowid FROM metric_work w CROSS JOIN metric_incidents i ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at`;
   // The deployments incidents of the dirty groups link to: flagged before relinking and after, so
   // both the ones that lose a link and the ones that gain one are recomputed.
   const flagLinkedDeployments = `
@@ -247,19 +248,19 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
     d1.prepare(flagLinkedDeployments),
     d1.prepare(`
       WITH e AS MATERIALIZED (
-          SELECT i.id, COALESCE(
+          SELECT i.rowid AS rid, COALESCE(
             ${linkCandidates("i.link_change_id", "d.change_id = i.link_change_id", byDeployment)},
             ${linkCandidates("i.link_deployment_id", "(d.id = i.link_deployment_id OR d.dedup_key = i.link_deployment_id)", byDeployment)},
             ${linkCandidates("i.link_commit_sha", "c.sha = i.link_commit_sha", "deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id")}) AS deployment_id
-          FROM metric_incidents i WHERE i.id IN (${incidentsInRange}))
+          FROM metric_incidents i WHERE i.rowid IN (${incidentsInRange}))
       UPDATE metric_incidents SET deployment_id = e.deployment_id, linked_by = CASE WHEN e.deployment_id IS NOT NULL THEN 'explicit' END
-      FROM e WHERE metric_incidents.id = e.id`),
+      FROM e WHERE metric_incidents.rowid = e.rid`),
     d1.prepare(`
       UPDATE metric_incidents AS i SET (deployment_id, linked_by) = (
         SELECT m.id, 'time' FROM metric_deployments m WHERE m.service = i.service AND m.environment = i.environment AND m.counted = 1
           AND m.at <= i.created_at AND m.at >= strftime('%Y-%m-%dT%H:%M:%fZ', i.created_at, ?)
         ORDER BY m.at DESC, m.id DESC LIMIT 1)
-      WHERE linked_by IS NULL AND id IN (${incidentsInRange})`).bind(`-${linkWindowHours} hours`),
+      WHERE linked_by IS NULL AND rowid IN (${incidentsInRange})`).bind(`-${linkWindowHours} hours`),
     d1.prepare(flagLinkedDeployments),
     // Failures and recoveries. Only a deployment that may fail now or may have failed before can change:
     // one that had failed, one just before a rollback, and one whose links moved. A deployment of the range
