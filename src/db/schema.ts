@@ -266,8 +266,9 @@ export const metricWorkIds = sqliteTable("metric_work_ids", { kind: text("kind")
 export const metricDeployments = sqliteTable(
   "metric_deployments",
   {
-    // Unique by its own index rather than a primary key: a full rebuild writes the rows in group order
-    // and then builds this index in one sorted pass (src/metrics/job.ts), instead of a random-order insert per row.
+    // No primary key: a full rebuild writes the rows in group order and then builds the indexes in one
+    // sorted pass each (src/metrics/job.ts), instead of a random-order insert per row. Ids are unique
+    // because the events' are.
     id: text("id").notNull(),
     service: text("service").notNull(),
     environment: text("environment").notNull(),
@@ -285,7 +286,8 @@ export const metricDeployments = sqliteTable(
     recoverySeconds: real("recovery_seconds"),
   },
   (t) => [
-    uniqueIndex("metric_deployments_id").on(t.id),
+    // Covering for the lookups by id that only need a deployment's place: commits to deployments.
+    index("metric_deployments_id").on(t.id, t.service, t.environment, t.at, t.day, t.counted),
     index("metric_deployments_group").on(t.service, t.environment, t.at, t.id),
     // Only failed deployments: the reads look here for recovery times alone (covering, so an ad-hoc
     // window reads no table rows), and the full rebuild's copy skips it.
@@ -340,11 +342,11 @@ export const metricLeadSamples = sqliteTable(
     repeated: integer("repeated").notNull().default(0),
     seconds: real("seconds"),
   },
-  // No key of its own: the job writes each (deployment, sha) once, and every index here costs a
-  // write per row in a full rebuild (the partial one only per repeated commit).
+  // No key of its own and no index by group: the job writes each (deployment, sha) once and finds a
+  // group's rows through the reads' index. Every index here costs a write per row (the partial one
+  // only per repeated commit).
   (t) => [
     index("metric_lead_samples_day").on(t.environment, t.day, t.service, t.seconds),
-    index("metric_lead_samples_group").on(t.service, t.environment, t.day),
     index("metric_lead_samples_repeated").on(t.service, t.environment, t.day).where(sql`${t.repeated} = 1`),
   ],
 );

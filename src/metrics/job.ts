@@ -14,6 +14,7 @@
  * 2. per dirty (service, environment), from its first dirty day on: lead samples, rollback and
  *    rework flags, incident links, failures and recoveries, per-day rollups;
  * 3. snapshots of the standard windows, and `as_of`.
+ * A full rebuild copies the events and runs phase 2 over all of them at once, in bulk.
  * The number of statements depends on the amount of changed work, never on the history.
  */
 import { forgetAnswers } from "./answer-memo";
@@ -150,8 +151,34 @@ function changesStep(d1: D1Database): D1PreparedStatement[] {
 const EARLIER = (q: string, m: string) =>
   `${q}.service = ${m}.service AND ${q}.environment = ${m}.environment AND ${q}.counted = 1 AND (${q}.at < ${m}.at OR (${q}.at = ${m}.at AND ${q}.id < ${m}.id))`;
 
-/** Phase 2: rebuild up to GROUPS_PER_STEP dirty (service, environment) groups from their first dirty day. */
-function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatement[] {
+/**
+ * The rows a rebuild covers: in a step, those of the work groups from a bound on `metric_work w`; in a
+ * full rebuild, every row.
+ */
+interface Range {
+  /** `table alias`, limited to the range: rows of a work group whose `column` is at or after `bound`. */
+  rows(table: string, alias: string, column: string, bound: string): string;
+  /** Deployment `q`'s day is not among the days this range rolls up. */
+  outside(q: string): string;
+}
+
+const STEP: Range = {
+  rows: (table, a, column, bound) =>
+    `metric_work w CROSS JOIN ${table} ${a} ON ${a}.service = w.service AND ${a}.environment = w.environment AND ${a}.${column} >= ${bound}`,
+  outside: (q) => `NOT EXISTS (
+              SELECT 1 FROM metric_work w WHERE w.service = ${q}.service AND w.environment = ${q}.environment AND ${q}.day >= substr(w.prev_at, 1, 10))`,
+};
+
+const EVERYTHING: Range = { rows: (table, a) => `${table} ${a}`, outside: () => "0" };
+
+/**
+ * Lead samples of one step: one row per (counted deployment, commit) from the first dirty day on. The
+ * deployments are joined to their commits in id order and then looked up by sha in sha order, so that
+ * both walks of the commit indexes move forward instead of landing on random pages (one sort serves both
+ * the grouping and the sha order); the rows are written in the order of the reads' index. A commit an
+ * earlier counted deployment of the group carried is `repeated`: no sample, but a rollback candidate.
+ */
+function stepLeadSamples(): string {
   // Each lookup by sha skips the deployment's own commit row before touching metric_deployments: most
   // shas are deployed once, so this is one covering-index probe instead of a row fetch per commit.
   const sameService = (c2: string) => `(${c2}.deployment_id = m.id OR EXISTS (SELECT 1 FROM metric_deployments q WHERE q.id = ${c2}.deployment_id AND q.service = m.service))`;
@@ -161,55 +188,10 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
         WHERE c2.sha = m.sha AND c2.deployment_id <> m.id AND q.service = m.service
       UNION ALL SELECT r.started_at FROM ci_run_commits rc CROSS JOIN ci_runs r ON r.id = rc.ci_run_id
         WHERE rc.sha = m.sha AND ${resolvedService("r.service_name", "r.service")} = m.service))`;
-  // Same environment first, then not after the incident, then the latest. One lookup per tier, because
-  // the SQLite in wrangler dev's workerd rejects ORDER BY terms that name the outer row ("no such column").
-  const tiers = ["=", "<>"].flatMap((env) => [`AND +m.environment ${env} i.environment AND +m.at <= i.created_at`, `AND +m.environment ${env} i.environment AND +m.at > i.created_at`]);
-  // Explicit names are looked up in the events' own indexes, so the derived copy needs none of its own.
-  const byDeployment = "deployments d CROSS JOIN metric_deployments m ON m.id = d.id";
-  // Most incidents name nothing: each kind of name is only looked up when the incident gives one.
-  const linkCandidates = (given: string, where: string, from: string) => `CASE WHEN ${given} IS NOT NULL THEN COALESCE(
-    ${tiers.map((tier) => `(SELECT m.id FROM ${from} WHERE ${where} AND +m.service = i.service AND m.counted = 1 ${tier} ORDER BY m.at DESC, m.id DESC LIMIT 1)`).join(",\n")}) END`;
-  // Rowids, not ids: the rows are then visited in their stored order, which a full run makes group order.
-  const incidentsInRange = `
-    SELECT i.rowid FROM metric_work w CROSS JOIN metric_incidents i ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at`;
-  // The deployments incidents of the dirty groups link to: flagged before relinking and after, so
-  // both the ones that lose a link and the ones that gain one are recomputed.
-  const flagLinkedDeployments = `
-      INSERT OR IGNORE INTO metric_work_ids (kind, id)
-      SELECT 'flag', i.deployment_id FROM metric_work w CROSS JOIN metric_incidents i
-        ON i.service = w.service AND i.environment = w.environment AND i.created_at >= w.from_at
-      WHERE i.deployment_id IS NOT NULL`;
-  // A deployment failed when an incident links to it or the next counted one is a rollback; it recovered
-  // when all its incidents are resolved (the latest), or else at that rollback.
-  const failed = "(nb.counted AND (nb.incidents > 0 OR nb.rolled_back_at IS NOT NULL))";
-  const recoveredAt = `CASE
-              WHEN NOT nb.counted THEN NULL
-              WHEN nb.incidents > 0 THEN CASE WHEN nb.open THEN NULL ELSE nb.resolved END
-              ELSE nb.rolled_back_at
-            END`;
-  const daySums = "sum(m.counted), sum(1 - m.counted), sum(m.failed), sum(m.rework)";
-  return [
-    d1.prepare("DELETE FROM metric_work"),
-    d1.prepare("DELETE FROM metric_work_ids"),
-    d1.prepare(`
-      INSERT INTO metric_work (service, environment, from_at, prev_at)
-      SELECT g.service, g.environment, ${dayStart("g.day")},
-        COALESCE((SELECT max(m.at) FROM metric_deployments m WHERE m.service = g.service AND m.environment = g.environment
-          AND m.counted = 1 AND m.at < ${dayStart("g.day")}), ${dayStart("g.day")})
-      FROM (SELECT service, environment, min(day) AS day FROM metric_dirty GROUP BY service, environment ORDER BY service, environment LIMIT ?) g`).bind(GROUPS_PER_STEP),
-    // Lead samples: one row per (counted deployment, commit) from the first dirty day on. The deployments
-    // are joined to their commits in id order and then looked up by sha in sha order, so that both walks of
-    // the commit indexes move forward instead of landing on random pages (one sort serves both the grouping
-    // and the sha order); the rows are written in the order of the reads' index. A commit an earlier counted
-    // deployment of the group carried is `repeated`: no sample, but a rollback candidate below.
-    d1.prepare(`
-      DELETE FROM metric_lead_samples WHERE rowid IN (
-        SELECT s.rowid FROM metric_work w CROSS JOIN metric_lead_samples s
-          ON s.service = w.service AND s.environment = w.environment AND s.day >= substr(w.from_at, 1, 10))`),
-    d1.prepare(`
+  return `
       WITH x AS MATERIALIZED (
           SELECT m.id, m.service, m.environment, m.at, m.day
-          FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
+          FROM ${STEP.rows("metric_deployments", "m", "at", "w.from_at")}
           WHERE m.counted = 1 ORDER BY m.id),
         k AS MATERIALIZED (
           SELECT x.id, c.sha, x.service, x.environment, x.at, x.day, EXISTS (
@@ -222,29 +204,101 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
       SELECT m.id, m.sha, m.service, m.environment, m.day, m.repeated,
         CASE WHEN NOT m.repeated THEN ${secondsBetween(`COALESCE(${commitTime}, ${firstSighting})`, "m.at")} END
       FROM k m
-      ORDER BY m.environment, m.day, m.service`),
+      ORDER BY m.environment, m.day, m.service`;
+}
+
+/**
+ * Lead samples of the whole history, the same rows as the steps give, by one walk of the commits in sha
+ * order instead of lookups per commit. A sha no other commit row or CI run shares, the usual case, is a
+ * sample on its own: its deployment is the first to carry it, and only its own dates can time it. Shared
+ * shas are taken apart by window functions over their rows alone: the earlier counted deployments of the
+ * group that carried them, and the earliest dates and sightings of the service.
+ */
+function allLeadSamples(): string {
+  return `
+      WITH shared AS MATERIALIZED (
+          SELECT sha FROM deployment_commits GROUP BY sha HAVING count(*) > 1 UNION SELECT sha FROM ci_run_commits),
+        p AS MATERIALIZED (
+          SELECT m.id, c.sha, m.service, m.environment, m.at, m.day, m.counted, min(c.committed_at) AS committed_at, min(c.authored_at) AS authored_at
+          FROM shared s CROSS JOIN deployment_commits c ON c.sha = s.sha CROSS JOIN metric_deployments m ON m.id = c.deployment_id
+          GROUP BY c.sha, m.id),
+        ci AS MATERIALIZED (
+          SELECT rc.sha, ${resolvedService("r.service_name", "r.service")} AS service, min(r.started_at) AS at
+          FROM ci_run_commits rc CROSS JOIN ci_runs r ON r.id = rc.ci_run_id GROUP BY 1, 2),
+        w AS (
+          SELECT p.*, sum(p.counted) OVER (PARTITION BY p.service, p.environment, p.sha ORDER BY p.at, p.id ROWS UNBOUNDED PRECEDING) AS carried,
+            COALESCE(min(p.committed_at) OVER service_sha, min(p.authored_at) OVER service_sha) AS commit_time,
+            -- The earliest other deployment of the service: the first one, or for the first itself the next one.
+            CASE WHEN row_number() OVER by_time = 1 THEN lead(p.at) OVER by_time ELSE first_value(p.at) OVER by_time END AS other_at
+          FROM p WINDOW service_sha AS (PARTITION BY p.service, p.sha), by_time AS (PARTITION BY p.service, p.sha ORDER BY p.at, p.id))
+      INSERT INTO metric_lead_samples (deployment_id, sha, service, environment, day, repeated, seconds)
+      SELECT m.id, c.sha, m.service, m.environment, m.day, 0, ${secondsBetween("COALESCE(c.committed_at, c.authored_at)", "m.at")}
+      FROM deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id
+      WHERE m.counted = 1 AND c.sha NOT IN (SELECT sha FROM shared)
+      UNION ALL
+      SELECT w.id, w.sha, w.service, w.environment, w.day, w.carried > 1, CASE WHEN w.carried = 1 THEN ${secondsBetween(
+        "COALESCE(w.commit_time, min(COALESCE(w.other_at, ci.at), COALESCE(ci.at, w.other_at)))",
+        "w.at",
+      )} END
+      FROM w LEFT JOIN ci ON ci.sha = w.sha AND ci.service = w.service
+      WHERE w.counted = 1`;
+}
+
+/**
+ * Everything that follows from the lead samples, over `range`: rollback and rework flags, incident
+ * links, failures and recoveries, per-day rollups.
+ */
+function flagsLinksAndRollups(d1: D1Database, linkWindowHours: number, range: Range): D1PreparedStatement[] {
+  // Same environment first, then not after the incident, then the latest. One lookup per tier, because
+  // the SQLite in wrangler dev's workerd rejects ORDER BY terms that name the outer row ("no such column").
+  const tiers = ["=", "<>"].flatMap((env) => [`AND +m.environment ${env} i.environment AND +m.at <= i.created_at`, `AND +m.environment ${env} i.environment AND +m.at > i.created_at`]);
+  // Explicit names are looked up in the events' own indexes, so the derived copy needs none of its own.
+  const byDeployment = "deployments d CROSS JOIN metric_deployments m ON m.id = d.id";
+  // Most incidents name nothing, and many name nothing this service deployed: the tiers are only looked
+  // up when the incident gives a name and some counted deployment of its service answers to it.
+  const linkCandidates = (given: string, where: string, from: string) => `CASE WHEN ${given} IS NOT NULL
+      AND EXISTS (SELECT 1 FROM ${from} WHERE ${where} AND +m.service = i.service AND m.counted = 1) THEN COALESCE(
+    ${tiers.map((tier) => `(SELECT m.id FROM ${from} WHERE ${where} AND +m.service = i.service AND m.counted = 1 ${tier} ORDER BY m.at DESC, m.id DESC LIMIT 1)`).join(",\n")}) END`;
+  // Rowids, not ids: the rows are then visited in their stored order, which a full run makes group order.
+  const incidentsInRange = `SELECT i.rowid FROM ${range.rows("metric_incidents", "i", "created_at", "w.from_at")}`;
+  // The deployments incidents of the range link to: flagged before relinking and after, so both the ones
+  // that lose a link and the ones that gain one are recomputed.
+  const flagLinkedDeployments = `
+      INSERT OR IGNORE INTO metric_work_ids (kind, id)
+      SELECT 'flag', i.deployment_id FROM ${range.rows("metric_incidents", "i", "created_at", "w.from_at")}
+      WHERE i.deployment_id IS NOT NULL`;
+  // A deployment failed when an incident links to it or the next counted one is a rollback; it recovered
+  // when all its incidents are resolved (the latest), or else at that rollback.
+  const failed = "(nb.counted AND (nb.incidents > 0 OR nb.rolled_back_at IS NOT NULL))";
+  const recoveredAt = `CASE
+              WHEN NOT nb.counted THEN NULL
+              WHEN nb.incidents > 0 THEN CASE WHEN nb.open THEN NULL ELSE nb.resolved END
+              ELSE nb.rolled_back_at
+            END`;
+  const daySums = "sum(m.counted), sum(1 - m.counted), sum(m.failed), sum(m.rework)";
+  return [
     // Rollbacks and rework: said so, or a sha this environment had before, but not just before. Only rows
     // that are or were flagged are looked at, and only those whose flags change are written (a full run's
     // copy starts them at 0).
     d1.prepare(`
       WITH hit AS MATERIALIZED (
-          SELECT DISTINCT m.rowid AS rid FROM metric_work w CROSS JOIN metric_lead_samples s
-              ON s.service = w.service AND s.environment = w.environment AND s.day >= substr(w.from_at, 1, 10) AND s.repeated = 1
+          SELECT DISTINCT m.rowid AS rid FROM ${range.rows("metric_lead_samples", "s", "day", "substr(w.from_at, 1, 10)")}
             CROSS JOIN metric_deployments m ON m.id = s.deployment_id
-          WHERE NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.sha = s.sha AND c3.deployment_id = (
+          WHERE s.repeated = 1 AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.sha = s.sha AND c3.deployment_id = (
             SELECT p.id FROM metric_deployments p WHERE p.service = m.service AND p.environment = m.environment
               AND (p.at, p.id) < (m.at, m.id) AND p.counted = 1 ORDER BY p.at DESC, p.id DESC LIMIT 1))),
         r AS MATERIALIZED (
           SELECT m.rowid AS rid, m.rollback AS was_rollback, m.rework AS was_rework, ifnull(m.kind, '') IN ('rollback', 'hotfix') AS said,
             ifnull(m.kind, '') = 'rollback' OR m.rowid IN (SELECT rid FROM hit) AS rollback
-          FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= w.from_at
+          FROM ${range.rows("metric_deployments", "m", "at", "w.from_at")}
           WHERE m.counted = 1 AND (m.rollback = 1 OR m.rework = 1 OR m.kind IS NOT NULL OR m.rowid IN (SELECT rid FROM hit))),
         o AS MATERIALIZED (SELECT r.rid, r.rollback, r.rollback OR r.said AS rework FROM r
           WHERE r.rollback <> r.was_rollback OR (r.rollback OR r.said) <> r.was_rework)
       UPDATE metric_deployments SET rollback = o.rollback, rework = o.rework
       FROM o
       WHERE metric_deployments.rowid = o.rid`),
-    // Incident links: remember the deployments they pointed at, relink, remember the new ones.
+    // Incident links: remember the deployments they pointed at, relink, remember the new ones. Only links
+    // that change are written.
     d1.prepare(flagLinkedDeployments),
     d1.prepare(`
       WITH e AS MATERIALIZED (
@@ -254,13 +308,17 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
             ${linkCandidates("i.link_commit_sha", "c.sha = i.link_commit_sha", "deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id")}) AS deployment_id
           FROM metric_incidents i WHERE i.rowid IN (${incidentsInRange}))
       UPDATE metric_incidents SET deployment_id = e.deployment_id, linked_by = CASE WHEN e.deployment_id IS NOT NULL THEN 'explicit' END
-      FROM e WHERE metric_incidents.rowid = e.rid`),
+      FROM e WHERE metric_incidents.rowid = e.rid AND (e.deployment_id IS NOT NULL OR metric_incidents.linked_by IS 'explicit')
+        AND (e.deployment_id IS NOT metric_incidents.deployment_id OR metric_incidents.linked_by IS NOT 'explicit')`),
     d1.prepare(`
-      UPDATE metric_incidents AS i SET (deployment_id, linked_by) = (
-        SELECT m.id, 'time' FROM metric_deployments m WHERE m.service = i.service AND m.environment = i.environment AND m.counted = 1
-          AND m.at <= i.created_at AND m.at >= strftime('%Y-%m-%dT%H:%M:%fZ', i.created_at, ?)
-        ORDER BY m.at DESC, m.id DESC LIMIT 1)
-      WHERE linked_by IS NULL AND rowid IN (${incidentsInRange})`).bind(`-${linkWindowHours} hours`),
+      WITH t AS MATERIALIZED (
+          SELECT i.rowid AS rid, i.deployment_id AS was, (
+            SELECT m.id FROM metric_deployments m WHERE m.service = i.service AND m.environment = i.environment AND m.counted = 1
+              AND m.at <= i.created_at AND m.at >= strftime('%Y-%m-%dT%H:%M:%fZ', i.created_at, ?)
+            ORDER BY m.at DESC, m.id DESC LIMIT 1) AS deployment_id
+          FROM metric_incidents i WHERE i.rowid IN (${incidentsInRange}) AND i.linked_by IS NOT 'explicit')
+      UPDATE metric_incidents SET deployment_id = t.deployment_id, linked_by = CASE WHEN t.deployment_id IS NOT NULL THEN 'time' END
+      FROM t WHERE metric_incidents.rowid = t.rid AND t.deployment_id IS NOT t.was`).bind(`-${linkWindowHours} hours`),
     d1.prepare(flagLinkedDeployments),
     // Failures and recoveries. Only a deployment that may fail now or may have failed before can change:
     // one that had failed, one just before a rollback, and one whose links moved. A deployment of the range
@@ -269,8 +327,8 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
     // candidate; materialized, so SQLite does not inline them into each SET term. Only changed rows are written.
     d1.prepare(`
       WITH marked AS MATERIALIZED (
-          SELECT m.rowid AS rid, m.failed, m.rollback, m.service, m.environment, m.at, m.id FROM metric_work w CROSS JOIN metric_deployments m
-            ON m.service = w.service AND m.environment = w.environment AND m.at >= w.prev_at WHERE m.failed = 1 OR m.rollback = 1),
+          SELECT m.rowid AS rid, m.failed, m.rollback, m.service, m.environment, m.at, m.id FROM ${range.rows("metric_deployments", "m", "at", "w.prev_at")}
+          WHERE m.failed = 1 OR m.rollback = 1),
         l AS MATERIALIZED (
           SELECT m.rowid AS rid, m.id, m.service, m.environment, m.at, m.counted, m.failed AS was_failed, m.recovered_at AS was_recovered_at,
             m.recovery_seconds AS was_recovery_seconds, count(i.id) AS incidents, max(i.resolved_at IS NULL) AS open, max(i.resolved_at) AS resolved
@@ -296,26 +354,45 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
       WHERE metric_deployments.rowid = f.rid
         AND (f.failed IS NOT f.was_failed OR f.recovered_at IS NOT f.was_recovered_at OR f.recovery_seconds IS NOT f.was_recovery_seconds)`),
     // Per-day rollups of every day touched.
-    d1.prepare(`
-      DELETE FROM metric_days WHERE rowid IN (
-        SELECT d.rowid FROM metric_work w CROSS JOIN metric_days d ON d.service = w.service AND d.environment = w.environment AND d.day >= substr(w.prev_at, 1, 10))`),
+    d1.prepare(`DELETE FROM metric_days WHERE rowid IN (SELECT d.rowid FROM ${range.rows("metric_days", "d", "day", "substr(w.prev_at, 1, 10)")})`),
     d1.prepare(`
       INSERT INTO metric_days (service, environment, day, deployments, unsuccessful, failed, rework)
       SELECT m.service, m.environment, m.day, ${daySums}
-      FROM metric_work w CROSS JOIN metric_deployments m ON m.service = w.service AND m.environment = w.environment AND m.at >= ${dayStart("substr(w.prev_at, 1, 10)")}
-      GROUP BY m.service, m.environment, m.day
-      -- In primary-key order, so that the inserts walk it forward.
-      ORDER BY m.environment, m.day, m.service`),
+      FROM ${range.rows("metric_deployments", "m", "at", dayStart("substr(w.prev_at, 1, 10)"))}
+      -- Grouped in primary-key order: one sort serves the grouping and the inserts, which walk the key forward.
+      GROUP BY m.environment, m.day, m.service`),
     // The days of deployments whose links moved, outside the days just rolled up: each read by its own range.
     d1.prepare(`
       INSERT OR REPLACE INTO metric_days (service, environment, day, deployments, unsuccessful, failed, rework)
       SELECT m.service, m.environment, m.day, ${daySums}
       FROM (SELECT DISTINCT q.service, q.environment, q.day FROM metric_work_ids f CROSS JOIN metric_deployments q ON q.id = f.id
-            WHERE f.kind = 'flag' AND NOT EXISTS (
-              SELECT 1 FROM metric_work w WHERE w.service = q.service AND w.environment = q.environment AND q.day >= substr(w.prev_at, 1, 10))) k
+            WHERE f.kind = 'flag' AND ${range.outside("q")}) k
         CROSS JOIN metric_deployments m ON m.service = k.service AND m.environment = k.environment
           AND m.at >= k.day AND m.at < date(k.day, '+1 day') AND m.day = k.day
       GROUP BY m.service, m.environment, m.day`),
+  ];
+}
+
+/** Phase 2, one step: rebuild up to GROUPS_PER_STEP dirty (service, environment) groups from their first dirty day. */
+function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatement[] {
+  return [
+    d1.prepare("DELETE FROM metric_work"),
+    d1.prepare("DELETE FROM metric_work_ids"),
+    d1.prepare(`
+      INSERT INTO metric_work (service, environment, from_at, prev_at)
+      SELECT g.service, g.environment, ${dayStart("g.day")},
+        COALESCE((SELECT max(m.at) FROM metric_deployments m WHERE m.service = g.service AND m.environment = g.environment
+          AND m.counted = 1 AND m.at < ${dayStart("g.day")}), ${dayStart("g.day")})
+      FROM (SELECT service, environment, min(day) AS day FROM metric_dirty GROUP BY service, environment ORDER BY service, environment LIMIT ?) g`).bind(GROUPS_PER_STEP),
+    // Through the reads' index, in one walk from the earliest dirty day: an index of its own would cost
+    // every sample a write.
+    d1.prepare(`
+      DELETE FROM metric_lead_samples WHERE rowid IN (
+        SELECT s.rowid FROM metric_lead_samples s
+        WHERE s.environment IN (SELECT environment FROM metric_work) AND s.day >= (SELECT min(substr(from_at, 1, 10)) FROM metric_work)
+          AND EXISTS (SELECT 1 FROM metric_work w WHERE w.service = s.service AND w.environment = s.environment AND s.day >= substr(w.from_at, 1, 10)))`),
+    d1.prepare(stepLeadSamples()),
+    ...flagsLinksAndRollups(d1, linkWindowHours, STEP),
     d1.prepare("DELETE FROM metric_dirty WHERE (service, environment) IN (SELECT service, environment FROM metric_work)"),
     d1.prepare("DELETE FROM metric_work"),
     d1.prepare("DELETE FROM metric_work_ids"),
@@ -323,8 +400,22 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
 }
 
 /**
- * Full rebuild, first half: drop everything derived and say that a rebuild is under way, so that a run
- * which stops before the copy is done starts over. A transaction of its own: deleting the old rows in
+ * Full rebuild, last part: phase 2 over the whole copy at once, with the indexes it fills in random
+ * order built afterwards. It ends the rebuild, so a run that stops before it starts over.
+ */
+function rebuildAll(d1: D1Database, linkWindowHours: number, indexes: BulkIndexes): D1PreparedStatement[] {
+  return [
+    d1.prepare("DELETE FROM metric_work_ids"),
+    ...withIndexesRebuilt(d1, indexes.samples, [d1.prepare(allLeadSamples())]),
+    ...withIndexesRebuilt(d1, indexes.flags, flagsLinksAndRollups(d1, linkWindowHours, EVERYTHING)),
+    d1.prepare("DELETE FROM metric_work_ids"),
+    d1.prepare("UPDATE metric_state SET full_pending = 0 WHERE id = 1"),
+  ];
+}
+
+/**
+ * Full rebuild, first part: drop everything derived and say that a rebuild is under way, so that a run
+ * which stops before the rebuild is done starts over. A transaction of its own: deleting the old rows in
  * the same transaction as writing the new ones costs the copy about half as much again.
  */
 function clearDerived(d1: D1Database): D1PreparedStatement[] {
@@ -336,23 +427,58 @@ function clearDerived(d1: D1Database): D1PreparedStatement[] {
   ];
 }
 
-/** Full rebuild, second half: copy the events and mark every group dirty from its first day. */
-function copyHistory(d1: D1Database): D1PreparedStatement[] {
-  return [
-    // In (service, environment, time) order, so that each group's rows share pages: every later
-    // statement walks one group at a time, and scattered rows would cost a page read per row.
-    // The id index is built after the copy in one sorted pass: kept up to date row by row, it costs a
-    // random-order insert per deployment. One batch, so no run ever sees the table without it.
-    d1.prepare("DROP INDEX metric_deployments_id"),
+/** An index as the schema defines it. */
+interface SchemaIndex {
+  table: string;
+  name: string;
+  sql: string;
+}
+
+/** The indexes a full rebuild builds after each bulk load, because that load fills them in random order. */
+interface BulkIndexes {
+  /** The copy's: it writes deployments in group order, which keeps the group index but not this one. */
+  copy: SchemaIndex[];
+  /** The lead samples'. */
+  samples: SchemaIndex[];
+  /** Those the flags and rollups write: failed deployments by day, and the rollups by group. */
+  flags: SchemaIndex[];
+}
+
+/** The indexes each bulk load drops and builds again, as the schema itself defines them. */
+async function bulkIndexes(run: Runner): Promise<BulkIndexes> {
+  run.queries += 1;
+  const { results } = await run.d1
+    .prepare(
+      `SELECT tbl_name AS "table", name, sql FROM sqlite_master
+       WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('metric_deployments', 'metric_lead_samples', 'metric_days')`,
+    )
+    .all<SchemaIndex>();
+  const named = (...names: string[]) => results.filter((i) => names.includes(i.name));
+  return {
+    copy: named("metric_deployments_id"),
+    samples: results.filter((i) => i.table === "metric_lead_samples"),
+    flags: named("metric_deployments_failed_day", "metric_days_group"),
+  };
+}
+
+/**
+ * `statements` with `indexes` dropped before and built again after: one sorted pass per index instead of a
+ * random-order insert per row. In one batch, so no run ever sees a table without them.
+ */
+function withIndexesRebuilt(d1: D1Database, indexes: SchemaIndex[], statements: D1PreparedStatement[]): D1PreparedStatement[] {
+  return [...indexes.map((i) => d1.prepare(`DROP INDEX "${i.name}"`)), ...statements, ...indexes.map((i) => d1.prepare(i.sql))];
+}
+
+/**
+ * Full rebuild, second part: copy the events in (service, environment, time) order, so that each group's
+ * rows share pages: every later statement walks one group at a time, and scattered rows would cost a page
+ * read per row.
+ */
+function copyHistory(d1: D1Database, indexes: SchemaIndex[]): D1PreparedStatement[] {
+  return withIndexesRebuilt(d1, indexes, [
     d1.prepare(`${INSERT_DEPLOYMENT} ${DEPLOYMENT_ROW} WHERE d.status IN ('success', 'failure', 'aborted') ORDER BY 2, 3, 4, 1`),
-    d1.prepare("CREATE UNIQUE INDEX metric_deployments_id ON metric_deployments (id)"),
     d1.prepare(`${INSERT_INCIDENT} ${INCIDENT_ROW} WHERE i.counted = 1 ORDER BY 2, 3, 4, 1`),
-    d1.prepare(`
-      INSERT OR IGNORE INTO metric_dirty (service, environment, day)
-      SELECT service, environment, min(day) FROM metric_deployments GROUP BY service, environment
-      UNION SELECT service, environment, min(day) FROM metric_incidents GROUP BY service, environment`),
-    d1.prepare("UPDATE metric_state SET full_pending = 0 WHERE id = 1"),
-  ];
+  ]);
 }
 
 /** Phase 3: teams as of now, then the standard windows for all services, each service and each team, in production. */
@@ -402,8 +528,10 @@ export async function recompute(d1: D1Database, options: RecomputeOptions): Prom
   let groups = 0;
 
   if (full) {
+    const indexes = await bulkIndexes(run);
     await run.batch(clearDerived(d1));
-    await run.batch(copyHistory(d1));
+    await run.batch(copyHistory(d1, indexes.copy));
+    await run.batch(rebuildAll(d1, options.linkWindowHours, indexes));
   } else {
     await run.batch(namesToChanges(d1));
   }
