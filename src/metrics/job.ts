@@ -172,13 +172,13 @@ const STEP: Range = {
 const EVERYTHING: Range = { rows: (table, a) => `${table} ${a}`, outside: () => "0" };
 
 /**
- * Lead samples of one step: one row per (counted deployment, commit) from the first dirty day on. The
- * deployments are joined to their commits in id order and then looked up by sha in sha order, so that
- * both walks of the commit indexes move forward instead of landing on random pages (one sort serves both
- * the grouping and the sha order); the rows are written in the order of the reads' index. A commit an
- * earlier counted deployment of the group carried is `repeated`: no sample, but a rollback candidate.
+ * Lead samples: one row per (counted deployment `x`, commit `c`) of `pairs`, built on the CTEs `ctes`.
+ * A commit an earlier counted deployment of the group carried is `repeated`: no sample, but a rollback
+ * candidate. The others are timed by the earliest commit date of the service, else its earliest
+ * sighting of the sha: each looked up by sha, in sha order, so that the walks of the commit indexes
+ * move forward instead of landing on random pages. `tail` ends the statement.
  */
-function stepLeadSamples(): string {
+function leadSamples(ctes: string, pairs: string, tail: string): string {
   // Each lookup by sha skips the deployment's own commit row before touching metric_deployments: most
   // shas are deployed once, so this is one covering-index probe instead of a row fetch per commit.
   const sameService = (c2: string) => `(${c2}.deployment_id = m.id OR EXISTS (SELECT 1 FROM metric_deployments q WHERE q.id = ${c2}.deployment_id AND q.service = m.service))`;
@@ -186,63 +186,50 @@ function stepLeadSamples(): string {
   const firstSighting = `(SELECT min(t) FROM (
       SELECT q.at AS t FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
         WHERE c2.sha = m.sha AND c2.deployment_id <> m.id AND q.service = m.service
-      UNION ALL SELECT r.started_at FROM ci_run_commits rc CROSS JOIN ci_runs r ON r.id = rc.ci_run_id
-        WHERE rc.sha = m.sha AND ${resolvedService("r.service_name", "r.service")} = m.service))`;
+      UNION ALL SELECT run.started_at FROM ci_run_commits rc CROSS JOIN ci_runs run ON run.id = rc.ci_run_id
+        WHERE rc.sha = m.sha AND ${resolvedService("run.service_name", "run.service")} = m.service))`;
   return `
-      WITH x AS MATERIALIZED (
-          SELECT m.id, m.service, m.environment, m.at, m.day
-          FROM ${STEP.rows("metric_deployments", "m", "at", "w.from_at")}
-          WHERE m.counted = 1 ORDER BY m.id),
+      WITH ${ctes},
         k AS MATERIALIZED (
           SELECT x.id, c.sha, x.service, x.environment, x.at, x.day, EXISTS (
               SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
               WHERE c2.sha = c.sha AND c2.deployment_id <> x.id AND ${EARLIER("q", "x")}) AS repeated
-          FROM x CROSS JOIN deployment_commits c ON c.deployment_id = x.id
+          FROM ${pairs}
           -- One row per (deployment, sha), even when two repositories name the same sha.
           GROUP BY c.sha, x.id ORDER BY c.sha, x.id)
       INSERT INTO metric_lead_samples (deployment_id, sha, service, environment, day, repeated, seconds)
       SELECT m.id, m.sha, m.service, m.environment, m.day, m.repeated,
         CASE WHEN NOT m.repeated THEN ${secondsBetween(`COALESCE(${commitTime}, ${firstSighting})`, "m.at")} END
       FROM k m
-      ORDER BY m.environment, m.day, m.service`;
+      ${tail}`;
 }
 
 /**
- * Lead samples of the whole history, the same rows as the steps give, by one walk of the commits in sha
- * order instead of lookups per commit. A sha no other commit row or CI run shares, the usual case, is a
- * sample on its own: its deployment is the first to carry it, and only its own dates can time it. Shared
- * shas are taken apart by window functions over their rows alone: the earlier counted deployments of the
- * group that carried them, and the earliest dates and sightings of the service.
+ * A step's lead samples, from its groups' first dirty day on. The deployments are joined to their
+ * commits in id order, and the rows are written in the order of the reads' index.
  */
-function allLeadSamples(): string {
-  return `
-      WITH shared AS MATERIALIZED (
-          SELECT sha FROM deployment_commits GROUP BY sha HAVING count(*) > 1 UNION SELECT sha FROM ci_run_commits),
-        p AS MATERIALIZED (
-          SELECT m.id, c.sha, m.service, m.environment, m.at, m.day, m.counted, min(c.committed_at) AS committed_at, min(c.authored_at) AS authored_at
-          FROM shared s CROSS JOIN deployment_commits c ON c.sha = s.sha CROSS JOIN metric_deployments m ON m.id = c.deployment_id
-          GROUP BY c.sha, m.id),
-        ci AS MATERIALIZED (
-          SELECT rc.sha, ${resolvedService("r.service_name", "r.service")} AS service, min(r.started_at) AS at
-          FROM ci_run_commits rc CROSS JOIN ci_runs r ON r.id = rc.ci_run_id GROUP BY 1, 2),
-        w AS (
-          SELECT p.*, sum(p.counted) OVER (PARTITION BY p.service, p.environment, p.sha ORDER BY p.at, p.id ROWS UNBOUNDED PRECEDING) AS carried,
-            COALESCE(min(p.committed_at) OVER service_sha, min(p.authored_at) OVER service_sha) AS commit_time,
-            -- The earliest other deployment of the service: the first one, or for the first itself the next one.
-            CASE WHEN row_number() OVER by_time = 1 THEN lead(p.at) OVER by_time ELSE first_value(p.at) OVER by_time END AS other_at
-          FROM p WINDOW service_sha AS (PARTITION BY p.service, p.sha), by_time AS (PARTITION BY p.service, p.sha ORDER BY p.at, p.id))
-      INSERT INTO metric_lead_samples (deployment_id, sha, service, environment, day, repeated, seconds)
+const STEP_LEAD_SAMPLES = leadSamples(
+  `x AS MATERIALIZED (
+          SELECT m.id, m.service, m.environment, m.at, m.day
+          FROM ${STEP.rows("metric_deployments", "m", "at", "w.from_at")}
+          WHERE m.counted = 1 ORDER BY m.id)`,
+  "x CROSS JOIN deployment_commits c ON c.deployment_id = x.id",
+  "ORDER BY m.environment, m.day, m.service",
+);
+
+/**
+ * The whole history's lead samples. A sha no other commit row or CI run shares, the usual case, needs no
+ * lookup: its deployment is the first to carry it, and only its own dates can time it. So the commits
+ * are walked once in sha order, and only the shared shas go through the lookups.
+ */
+const ALL_LEAD_SAMPLES = leadSamples(
+  "shared AS MATERIALIZED (SELECT sha FROM deployment_commits GROUP BY sha HAVING count(*) > 1 UNION SELECT sha FROM ci_run_commits)",
+  "shared s CROSS JOIN deployment_commits c ON c.sha = s.sha CROSS JOIN metric_deployments x ON x.id = c.deployment_id WHERE x.counted = 1",
+  `UNION ALL
       SELECT m.id, c.sha, m.service, m.environment, m.day, 0, ${secondsBetween("COALESCE(c.committed_at, c.authored_at)", "m.at")}
       FROM deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id
-      WHERE m.counted = 1 AND c.sha NOT IN (SELECT sha FROM shared)
-      UNION ALL
-      SELECT w.id, w.sha, w.service, w.environment, w.day, w.carried > 1, CASE WHEN w.carried = 1 THEN ${secondsBetween(
-        "COALESCE(w.commit_time, min(COALESCE(w.other_at, ci.at), COALESCE(ci.at, w.other_at)))",
-        "w.at",
-      )} END
-      FROM w LEFT JOIN ci ON ci.sha = w.sha AND ci.service = w.service
-      WHERE w.counted = 1`;
-}
+      WHERE m.counted = 1 AND c.sha NOT IN (SELECT sha FROM shared)`,
+);
 
 /**
  * Everything that follows from the lead samples, over `range`: rollback and rework flags, incident
@@ -391,7 +378,7 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
         SELECT s.rowid FROM metric_lead_samples s
         WHERE s.environment IN (SELECT environment FROM metric_work) AND s.day >= (SELECT min(substr(from_at, 1, 10)) FROM metric_work)
           AND EXISTS (SELECT 1 FROM metric_work w WHERE w.service = s.service AND w.environment = s.environment AND s.day >= substr(w.from_at, 1, 10)))`),
-    d1.prepare(stepLeadSamples()),
+    d1.prepare(STEP_LEAD_SAMPLES),
     ...flagsLinksAndRollups(d1, linkWindowHours, STEP),
     d1.prepare("DELETE FROM metric_dirty WHERE (service, environment) IN (SELECT service, environment FROM metric_work)"),
     d1.prepare("DELETE FROM metric_work"),
@@ -406,7 +393,7 @@ function groupsStep(d1: D1Database, linkWindowHours: number): D1PreparedStatemen
 function rebuildAll(d1: D1Database, linkWindowHours: number, indexes: BulkIndexes): D1PreparedStatement[] {
   return [
     d1.prepare("DELETE FROM metric_work_ids"),
-    ...withIndexesRebuilt(d1, indexes.samples, [d1.prepare(allLeadSamples())]),
+    ...withIndexesRebuilt(d1, indexes.samples, [d1.prepare(ALL_LEAD_SAMPLES)]),
     ...withIndexesRebuilt(d1, indexes.flags, flagsLinksAndRollups(d1, linkWindowHours, EVERYTHING)),
     d1.prepare("DELETE FROM metric_work_ids"),
     d1.prepare("UPDATE metric_state SET full_pending = 0 WHERE id = 1"),
