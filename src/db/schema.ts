@@ -266,8 +266,8 @@ export const metricWorkIds = sqliteTable("metric_work_ids", { kind: text("kind")
 export const metricDeployments = sqliteTable(
   "metric_deployments",
   {
-    // No primary key: a full rebuild writes the rows in group order and then builds the indexes in one
-    // sorted pass each (src/metrics/job.ts), instead of a random-order insert per row. Ids are unique
+    // No primary key: a full rebuild writes the rows in group order and then builds the id index in one
+    // sorted pass (src/metrics/job.ts), instead of a random-order insert per row. Ids are unique
     // because the events' are.
     id: text("id").notNull(),
     service: text("service").notNull(),

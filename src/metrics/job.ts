@@ -458,7 +458,7 @@ function withIndexesRebuilt(d1: D1Database, indexes: SchemaIndex[], statements: 
 
 /**
  * Full rebuild, second part: copy the events in (service, environment, time) order, so that each group's
- * rows share pages: every later statement walks one group at a time, and scattered rows would cost a page
+ * rows share pages: an incremental step walks one group at a time, and scattered rows would cost a page
  * read per row.
  */
 function copyHistory(d1: D1Database, indexes: SchemaIndex[]): D1PreparedStatement[] {
