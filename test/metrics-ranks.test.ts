@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { windowFigures } from "../src/metrics/figures";
+import { leadOfWindows, windowFigures } from "../src/metrics/figures";
 import { percentile } from "../src/metrics/percentile";
 import { env } from "./helpers";
 
@@ -39,6 +39,24 @@ describe("order statistics of a window", () => {
       const expected = { median: percentile(samples, 50), p90: percentile(samples, 90), samples: n, dropped: dropped.length };
       expect(all.lead, `n = ${n}`).toEqual(expected);
       expect(perService?.lead ?? { median: null, p90: null, samples: 0, dropped: 0 }, `n = ${n}`).toEqual(expected);
+    }
+  });
+
+  it("gives the snapshots' lead times, computed in the Worker for all windows at once, as the ranking queries do", async () => {
+    await env.DB.prepare("INSERT OR REPLACE INTO metric_teams (service, team) VALUES ('ranks-svc', 'ranks-team')").run();
+    const froms = ["2026-03-01", "2026-03-11", "2026-03-25"];
+    for (const n of [0, 1, 2, 5, 12, 101, 1000]) {
+      const environment = `snap-${n}-${crypto.randomUUID().slice(0, 8)}`;
+      // Days 1 to 28 of March, so that every window holds a different share; negatives among them.
+      await seed(environment, [...Array.from({ length: n % 5 }, (_, i) => -30 * (i + 1)), ...values(n, n + 3)]);
+      const { lead } = await leadOfWindows(env.DB, environment, froms, "2026-04-01");
+      for (const from of froms) {
+        for (const [group, key] of [["all", "*"], ["service", "ranks-svc"], ["team", "ranks-team"]] as const) {
+          const ranked = (await windowFigures(env.DB, { from, to: "2026-04-01", environment, service: null, team: null, group })).groups.get(key);
+          const none = { median: null, p90: null, samples: 0, dropped: 0 };
+          expect(lead.get(from)?.get(group)?.get(key) ?? none, `${group} from ${from}, n = ${n}`).toEqual(ranked?.lead ?? none);
+        }
+      }
     }
   });
 });

@@ -19,7 +19,7 @@
  */
 import { forgetAnswers } from "./answer-memo";
 import { addDays } from "./calendar";
-import { STANDARD_WINDOWS, windowFigures, type Scope } from "./figures";
+import { leadOfWindows, STANDARD_WINDOWS, windowFigures, type Scope } from "./figures";
 import { dayStart, resolvedService, secondsBetween } from "./sql";
 
 /** Changed records handled per phase-1 batch, and (service, environment) groups per phase-2 batch. */
@@ -477,17 +477,26 @@ async function writeSnapshots(run: Runner, today: string): Promise<number> {
   const to = addDays(today, 1);
   const rows: { scope: Scope; key: string; from: string; body: string }[] = [];
   // The nine windows are independent reads: issued together, D1 works on one while the Worker turns
-  // another's rows into figures.
+  // another's rows into figures. Their lead times come from one read for all nine.
   const jobs = STANDARD_WINDOWS.flatMap((days) =>
     (["all", "service", "team"] as const).map((scope) => ({ scope, from: addDays(to, -days) })),
   );
-  const results = await Promise.all(
-    jobs.map(({ scope, from }) => windowFigures(run.d1, { from, to, environment: "production", service: null, team: null, group: scope })),
-  );
+  const [leads, ...results] = await Promise.all([
+    leadOfWindows(run.d1, "production", [...new Set(jobs.map((j) => j.from))], to),
+    ...jobs.map(({ scope, from }) =>
+      windowFigures(run.d1, { from, to, environment: "production", service: null, team: null, group: scope }, { lead: false }),
+    ),
+  ]);
+  run.queries += leads.queries;
   jobs.forEach(({ scope, from }, i) => {
     const figures = results[i]!;
     run.queries += figures.queries;
-    for (const [key, f] of figures.groups) rows.push({ scope, key, from, body: JSON.stringify(f) });
+    const lead = leads.lead.get(from)!.get(scope)!;
+    // Every group with a lead sample has a counted deployment in the window, and so figures of its own.
+    for (const [key, f] of figures.groups) {
+      f.lead = lead.get(key) ?? f.lead;
+      rows.push({ scope, key, from, body: JSON.stringify(f) });
+    }
   });
   await run.batch([
     run.d1.prepare("DELETE FROM metric_snapshots"),
