@@ -3,11 +3,13 @@
  * The figures of a window, read from what the recompute materialised: counts from the per-day
  * rollups, percentiles from the per-day samples (SQL finds the order statistics, `percentileOf`
  * interpolates), grouped by one key (all, service, team, or a day / week / month bucket).
- * Snapshots and on-demand answers both come from here, so they agree by construction.
+ * Snapshots and on-demand answers both come from here. The snapshots' lead times are the one
+ * exception: all nine windows are ranked in the Worker from one read (`leadOfWindows`), which
+ * test/metrics-ranks.test.ts holds to the ranking queries.
  */
 import { type WindowFigures, emptyFigures } from "./assemble";
 import { buckets, deployDayStats, type Granularity } from "./calendar";
-import { percentile, percentileOf } from "./percentile";
+import { percentileOf } from "./percentile";
 
 /** The standard windows, in days ending tomorrow (exclusive), that snapshots hold. */
 export const STANDARD_WINDOWS = [7, 30, 90] as const;
@@ -234,8 +236,9 @@ export async function leadOfWindows(
     for (const scope of ["all", "service", "team"] as const) {
       const groups = new Map<string, LeadFigures>();
       for (const [key, v] of values[scope]) {
-        const kept = v.filter((x) => x >= 0);
-        groups.set(key, { median: percentile(kept, 50), p90: percentile(kept, 90), samples: kept.length, dropped: v.length - kept.length });
+        const kept = v.filter((x) => x >= 0).sort((a, b) => a - b);
+        const at = (k: number) => kept[k]!;
+        groups.set(key, { median: percentileOf(kept.length, 50, at), p90: percentileOf(kept.length, 90, at), samples: kept.length, dropped: v.length - kept.length });
       }
       byScope.set(scope, groups);
     }
