@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { leadOfWindows, windowFigures } from "../src/metrics/figures";
+import { samplesOfWindows, windowFigures, withSamples } from "../src/metrics/figures";
 import { percentile } from "../src/metrics/percentile";
 import { env } from "./helpers";
 
@@ -42,21 +42,53 @@ describe("order statistics of a window", () => {
     }
   });
 
-  it("gives the snapshots' lead times, computed in the Worker for all windows at once, as the ranking queries do", async () => {
+  it("gives the snapshots' percentiles, computed in the Worker for all windows at once, as the ranking queries do", async () => {
     await env.DB.prepare("INSERT OR REPLACE INTO metric_teams (service, team) VALUES ('ranks-svc', 'ranks-team')").run();
     const froms = ["2026-03-01", "2026-03-11", "2026-03-25"];
+    const day = (i: number) => `2026-03-${String(1 + (i % 28)).padStart(2, "0")}`;
     for (const n of [0, 1, 2, 5, 12, 101, 1000]) {
       const environment = `snap-${n}-${crypto.randomUUID().slice(0, 8)}`;
-      // Days 1 to 28 of March, so that every window holds a different share; negatives among them.
+      // Days 1 to 28 of March, so that every window holds a different share; dropped values among them.
       await seed(environment, [...Array.from({ length: n % 5 }, (_, i) => -30 * (i + 1)), ...values(n, n + 3)]);
-      const { lead } = await leadOfWindows(env.DB, environment, froms, "2026-04-01");
+      const recoveries = [...values(n, n + 5), ...Array.from({ length: n % 3 }, () => null)];
+      await env.DB.prepare(
+        `INSERT INTO metric_deployments (id, service, environment, at, day, counted, failed, recovery_seconds)
+         SELECT ? || key, 'ranks-svc', ?, value->>'day' || 'T12:00:00.000Z', value->>'day', 1, 1, value->>'v' FROM json_each(?)`,
+      )
+        .bind(`${environment}-d`, environment, JSON.stringify(recoveries.map((v, i) => ({ day: day(i), v }))))
+        .run();
+      await env.DB.prepare(
+        `INSERT INTO metric_incidents (id, service, environment, created_at, day, resolved_at, resolved_day, restore_seconds)
+         SELECT ? || key, 'ranks-svc', ?, value->>'day' || 'T00:00:00.000Z', value->>'day', value->>'day' || 'T06:00:00.000Z', value->>'day', value->>'v' FROM json_each(?)`,
+      )
+        .bind(`${environment}-i`, environment, JSON.stringify(values(n, n + 9).map((v, i) => ({ day: day(i), v }))))
+        .run();
+      const { figures } = await samplesOfWindows(env.DB, environment, froms, "2026-04-01");
       for (const from of froms) {
         for (const [group, key] of [["all", "*"], ["service", "ranks-svc"], ["team", "ranks-team"]] as const) {
           const ranked = (await windowFigures(env.DB, { from, to: "2026-04-01", environment, service: null, team: null, group })).groups.get(key);
-          const none = { median: null, p90: null, samples: 0, dropped: 0 };
-          expect(lead.get(from)?.get(group)?.get(key) ?? none, `${group} from ${from}, n = ${n}`).toEqual(ranked?.lead ?? none);
+          const computed = figures.get(from)?.get(group)?.get(key);
+          const none = { lead: { median: null, p90: null, samples: 0, dropped: 0 }, recovery: { median: null, p90: null, samples: 0, unrecovered: 0 }, restore: { median: null, samples: 0 } };
+          const parts = (f: typeof computed) => ({ lead: f?.lead ?? none.lead, recovery: f?.recovery ?? none.recovery, restore: f?.restore ?? none.restore });
+          expect(parts(computed), `${group} from ${from}, n = ${n}`).toEqual(parts(ranked));
         }
       }
     }
+  });
+
+  it("gives a snapshot to a group whose only figure in the window is a percentile", async () => {
+    const environment = `lonely-${crypto.randomUUID().slice(0, 8)}`;
+    await env.DB.prepare(
+      `INSERT INTO metric_incidents (id, service, environment, created_at, day, resolved_at, resolved_day, restore_seconds)
+       VALUES (?, 'lonely-svc', ?, '2026-03-02T00:00:00.000Z', '2026-03-02', '2026-03-02T01:00:00.000Z', '2026-03-02', 3600)`,
+    )
+      .bind(`${environment}-i`, environment)
+      .run();
+    const q = { from: "2026-03-01", to: "2026-04-01", environment, service: null, team: null, group: "service" } as const;
+    const { figures } = await samplesOfWindows(env.DB, environment, [q.from], q.to);
+    const merged = withSamples((await windowFigures(env.DB, q, { ranks: false })).groups, figures.get(q.from)!.get("service")!, q.from, q.to);
+    const ranked = (await windowFigures(env.DB, q)).groups;
+    expect(ranked.get("lonely-svc")?.restore).toEqual({ median: 3600, samples: 1 });
+    expect(merged).toEqual(ranked);
   });
 });

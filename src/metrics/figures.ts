@@ -48,7 +48,7 @@ function groupKey(group: FigureQuery["group"], day: string): string {
   }
 }
 
-/** `SELECT <group> AS g, <columns> FROM <table> x ... WHERE <window and filters> <extra>`. */
+/** `SELECT <group> AS g, <day> AS d, <columns> FROM <table> x ... WHERE <window and filters> <extra>`. */
 function source(q: FigureQuery, table: string, day: string, columns: string, extra: string): Source {
   const join = q.group === "team" ? "JOIN metric_teams t ON t.service = x.service" : "";
   const filters = [
@@ -56,7 +56,7 @@ function source(q: FigureQuery, table: string, day: string, columns: string, ext
     q.team === null ? "" : "AND x.service IN (SELECT service FROM metric_teams WHERE team = ?)",
   ].join(" ");
   return {
-    sql: `SELECT ${groupKey(q.group, day)} AS g, ${columns} FROM ${table} x ${join}
+    sql: `SELECT ${groupKey(q.group, day)} AS g, ${day} AS d, ${columns} FROM ${table} x ${join}
       WHERE x.environment = ? AND ${day} >= ? AND ${day} < ? ${filters} ${extra}`,
     params: [q.environment, q.from, q.to, ...(q.service === null ? [] : [q.service]), ...(q.team === null ? [] : [q.team])],
   };
@@ -132,19 +132,26 @@ function percentilesByGroup(rows: { g: string; n: number; skipped: number; k: nu
   return out;
 }
 
+/** Where a window's samples come from, and which of their values are reported but not ranked. */
+function sampleSources(q: FigureQuery) {
+  return {
+    lead: { source: source(q, "metric_lead_samples", "x.day", "x.seconds AS v", "AND x.seconds IS NOT NULL"), skip: "v < 0" },
+    recovery: { source: source(q, "metric_deployments", "x.day", "x.recovery_seconds AS v", "AND x.counted = 1 AND x.failed = 1"), skip: "v IS NULL" },
+    restore: { source: source(q, "metric_incidents", "x.resolved_day", "x.restore_seconds AS v", ""), skip: "false" },
+  };
+}
+
 /**
- * The figures of every group of the window, and how many statements that took. With `lead: false`
- * the lead times are left empty, for a caller that has them already (`leadOfWindows`).
+ * The figures of every group of the window, and how many statements that took. With `ranks: false`
+ * the percentiles are left empty, for a caller that has them already (`samplesOfWindows`).
  */
 export async function windowFigures(
   d1: D1Database,
   q: FigureQuery,
-  { lead: withLead = true }: { lead?: boolean } = {},
+  { ranks = true }: { ranks?: boolean } = {},
 ): Promise<{ groups: Map<string, WindowFigures>; queries: number }> {
   const days = source(q, "metric_days", "x.day", "x.day, x.deployments, x.unsuccessful, x.failed, x.rework", "");
-  const lead = source(q, "metric_lead_samples", "x.day", "x.seconds AS v", "AND x.seconds IS NOT NULL");
-  const recovery = source(q, "metric_deployments", "x.day", "x.recovery_seconds AS v", "AND x.counted = 1 AND x.failed = 1");
-  const restore = source(q, "metric_incidents", "x.resolved_day", "x.restore_seconds AS v", "");
+  const { lead, recovery, restore } = sampleSources(q);
   const statements = [
     // The deploy days as one list per group: a row per (group, day) was most of a per-service answer's cost.
     sumQuery(
@@ -152,12 +159,10 @@ export async function windowFigures(
       days,
       "sum(deployments) AS count, sum(unsuccessful) AS unsuccessful, sum(failed) AS failed, sum(rework) AS rework, group_concat(DISTINCT CASE WHEN deployments > 0 THEN day END) AS days",
     ),
-    ranksQuery(d1, recovery, q.group, "v IS NULL"),
-    ranksQuery(d1, restore, q.group, "false"),
-    ...(withLead ? [ranksQuery(d1, lead, q.group, "v < 0")] : []),
+    ...(ranks ? [lead, recovery, restore].map((s) => ranksQuery(d1, s.source, q.group, s.skip)) : []),
   ];
   const results = await d1.batch<any>(statements);
-  const [counts, recoveryRanks, restoreRanks, leadRanks = []] = results.map((r) => r.results) as any[][];
+  const [counts, leadRanks = [], recoveryRanks = [], restoreRanks = []] = results.map((r) => r.results) as any[][];
 
   const windows = new Map<string, { from: string; to: string }>();
   if (q.group === "day" || q.group === "week" || q.group === "month") {
@@ -190,59 +195,89 @@ export async function windowFigures(
   return { groups, queries: statements.length };
 }
 
-type LeadFigures = WindowFigures["lead"];
+/** The percentiles of a group's window, as `WindowFigures` holds them. */
+export type SampleFigures = Pick<WindowFigures, "lead" | "recovery" | "restore">;
+
+/** Percentile figures of values in any order, `skipped` ones reported but not ranked. */
+function rankFigures(values: (number | null)[], skipped: (v: number | null) => boolean): { median: number | null; p90: number | null; n: number; skipped: number } {
+  const kept = (values.filter((v) => !skipped(v)) as number[]).sort((a, b) => a - b);
+  const at = (k: number) => kept[k]!;
+  return { median: percentileOf(kept.length, 50, at), p90: percentileOf(kept.length, 90, at), n: kept.length, skipped: values.length - kept.length };
+}
 
 /**
- * Lead-time figures of the windows `[from, to)`, one per `froms`, for all services (`*`), each service
- * and each team (as `metric_teams` has them), from one read of the widest window's samples, grouped per
- * (day, service) so that it stays a few rows per day however many samples there are. The snapshots'
- * nine windows rank the same samples: sorting them here once costs much less than nine ranking
- * queries. The same definitions as `windowFigures`: negative samples are dropped and counted.
+ * The percentiles (lead, recovery, restore) of the windows `[from, to)`, one per `froms`, for all
+ * services (`*`), each service and each team (as `metric_teams` has them). The snapshots' nine windows
+ * rank the same samples: one read of the widest window, grouped per (day, service) so that it stays a
+ * few rows per day however many samples there are, and a sort per group here cost much less than
+ * twenty-seven ranking queries. The same sources and definitions as `windowFigures`.
  */
-export async function leadOfWindows(
+export async function samplesOfWindows(
   d1: D1Database,
   environment: string,
   froms: string[],
   to: string,
-): Promise<{ lead: Map<string, Map<Scope, Map<string, LeadFigures>>>; queries: number }> {
+): Promise<{ figures: Map<string, Map<Scope, Map<string, SampleFigures>>>; queries: number }> {
   const widest = froms.reduce((a, b) => (a < b ? a : b));
-  const [samples, teams] = await d1.batch<any>([
-    d1
-      .prepare(
-        `SELECT day, service, json_group_array(seconds) AS v FROM metric_lead_samples
-         WHERE environment = ? AND day >= ? AND day < ? AND seconds IS NOT NULL GROUP BY day, service`,
-      )
-      .bind(environment, widest, to),
+  const sources = sampleSources({ from: widest, to, environment, service: null, team: null, group: "service" });
+  const kinds = ["lead", "recovery", "restore"] as const;
+  const results = await d1.batch<any>([
+    ...kinds.map((kind) => {
+      const { sql, params } = sources[kind].source;
+      return d1.prepare(`SELECT d, g, json_group_array(v) AS v FROM (${sql}) GROUP BY d, g`).bind(...params);
+    }),
     d1.prepare("SELECT service, team FROM metric_teams"),
   ]);
-  const teamOf = new Map((teams!.results as { service: string; team: string }[]).map((t) => [t.service, t.team]));
-  const days = (samples!.results as { day: string; service: string; v: string }[]).map((r) => ({ ...r, values: JSON.parse(r.v) as number[] }));
-  const lead = new Map<string, Map<Scope, Map<string, LeadFigures>>>();
+  const teamOf = new Map((results[3]!.results as { service: string; team: string }[]).map((t) => [t.service, t.team]));
+  const rows = kinds.map((_, i) => (results[i]!.results as { d: string; g: string; v: string }[]).map((r) => ({ day: r.d, service: r.g, values: JSON.parse(r.v) as (number | null)[] })));
+  const skip = { lead: (v: number | null) => v! < 0, recovery: (v: number | null) => v === null, restore: () => false };
+
+  const figures = new Map<string, Map<Scope, Map<string, SampleFigures>>>();
   for (const from of froms) {
-    const values: Record<Scope, Map<string, number[]>> = { all: new Map(), service: new Map(), team: new Map() };
-    const add = (scope: Scope, key: string | undefined, v: number[]) => {
-      if (key === undefined) return;
-      const list = values[scope].get(key) ?? [];
-      list.push(...v);
-      values[scope].set(key, list);
-    };
-    for (const d of days) {
-      if (d.day < from) continue;
-      add("all", "*", d.values);
-      add("service", d.service, d.values);
-      add("team", teamOf.get(d.service), d.values);
-    }
-    const byScope = new Map<Scope, Map<string, LeadFigures>>();
+    const byScope = new Map<Scope, Map<string, SampleFigures>>();
     for (const scope of ["all", "service", "team"] as const) {
-      const groups = new Map<string, LeadFigures>();
-      for (const [key, v] of values[scope]) {
-        const kept = v.filter((x) => x >= 0).sort((a, b) => a - b);
-        const at = (k: number) => kept[k]!;
-        groups.set(key, { median: percentileOf(kept.length, 50, at), p90: percentileOf(kept.length, 90, at), samples: kept.length, dropped: v.length - kept.length });
-      }
+      const keyOf = (service: string) => (scope === "all" ? "*" : scope === "service" ? service : teamOf.get(service));
+      const groups = new Map<string, SampleFigures>();
+      const entry = (key: string) => {
+        const e = groups.get(key) ?? emptySamples();
+        groups.set(key, e);
+        return e;
+      };
+      kinds.forEach((kind, i) => {
+        const values = new Map<string, (number | null)[]>();
+        for (const r of rows[i]!) {
+          const key = keyOf(r.service);
+          if (r.day < from || key === undefined) continue;
+          const list = values.get(key) ?? [];
+          for (const v of r.values) list.push(v);
+          values.set(key, list);
+        }
+        for (const [key, v] of values) {
+          const f = rankFigures(v, skip[kind]);
+          const e = entry(key);
+          if (kind === "lead") e.lead = { median: f.median, p90: f.p90, samples: f.n, dropped: f.skipped };
+          else if (kind === "recovery") e.recovery = { median: f.median, p90: f.p90, samples: f.n, unrecovered: f.skipped };
+          else e.restore = { median: f.median, samples: f.n };
+        }
+      });
       byScope.set(scope, groups);
     }
-    lead.set(from, byScope);
+    figures.set(from, byScope);
   }
-  return { lead, queries: 2 };
+  return { figures, queries: results.length };
+}
+
+/**
+ * `groups` of a window `[from, to)`, read with `ranks: false`, given their percentiles from `samples`;
+ * a group that has samples but nothing else in the window (an incident resolved in it, say) is added.
+ */
+export function withSamples(groups: Map<string, WindowFigures>, samples: Map<string, SampleFigures>, from: string, to: string): Map<string, WindowFigures> {
+  for (const [key, s] of samples) groups.set(key, Object.assign(groups.get(key) ?? emptyFigures(deployDayStats([], from, to)), s));
+  return groups;
+}
+
+/** The percentiles of a group without samples. */
+function emptySamples(): SampleFigures {
+  const { lead, recovery, restore } = emptyFigures({ deploy_days: 0, median_deploy_days_per_week: null, median_deploy_days_per_month: null });
+  return { lead, recovery, restore };
 }

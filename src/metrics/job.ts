@@ -19,7 +19,7 @@
  */
 import { forgetAnswers } from "./answer-memo";
 import { addDays } from "./calendar";
-import { leadOfWindows, STANDARD_WINDOWS, windowFigures, type Scope } from "./figures";
+import { samplesOfWindows, STANDARD_WINDOWS, windowFigures, withSamples, type Scope } from "./figures";
 import { dayStart, resolvedService, secondsBetween } from "./sql";
 
 /** Changed records handled per phase-1 batch, and (service, environment) groups per phase-2 batch. */
@@ -477,24 +477,21 @@ async function writeSnapshots(run: Runner, today: string): Promise<number> {
   const to = addDays(today, 1);
   const rows: { scope: Scope; key: string; from: string; body: string }[] = [];
   // The nine windows are independent reads: issued together, D1 works on one while the Worker turns
-  // another's rows into figures. Their lead times come from one read for all nine.
+  // another's rows into figures. Their percentiles come from one read for all nine.
   const jobs = STANDARD_WINDOWS.flatMap((days) =>
     (["all", "service", "team"] as const).map((scope) => ({ scope, from: addDays(to, -days) })),
   );
-  const [leads, ...results] = await Promise.all([
-    leadOfWindows(run.d1, "production", [...new Set(jobs.map((j) => j.from))], to),
+  const [samples, ...results] = await Promise.all([
+    samplesOfWindows(run.d1, "production", [...new Set(jobs.map((j) => j.from))], to),
     ...jobs.map(({ scope, from }) =>
-      windowFigures(run.d1, { from, to, environment: "production", service: null, team: null, group: scope }, { lead: false }),
+      windowFigures(run.d1, { from, to, environment: "production", service: null, team: null, group: scope }, { ranks: false }),
     ),
   ]);
-  run.queries += leads.queries;
+  run.queries += samples.queries;
   jobs.forEach(({ scope, from }, i) => {
     const figures = results[i]!;
     run.queries += figures.queries;
-    const lead = leads.lead.get(from)!.get(scope)!;
-    // Every group with a lead sample has a counted deployment in the window, and so figures of its own.
-    for (const [key, f] of figures.groups) {
-      f.lead = lead.get(key) ?? f.lead;
+    for (const [key, f] of withSamples(figures.groups, samples.figures.get(from)!.get(scope)!, from, to)) {
       rows.push({ scope, key, from, body: JSON.stringify(f) });
     }
   });
