@@ -132,12 +132,20 @@ function percentilesByGroup(rows: { g: string; n: number; skipped: number; k: nu
   return out;
 }
 
-/** Where a window's samples come from, and which of their values are reported but not ranked. */
+/** Where a window's samples come from, and which of their values are reported but not ranked (in SQL and here). */
 function sampleSources(q: FigureQuery) {
   return {
-    lead: { source: source(q, "metric_lead_samples", "x.day", "x.seconds AS v", "AND x.seconds IS NOT NULL"), skip: "v < 0" },
-    recovery: { source: source(q, "metric_deployments", "x.day", "x.recovery_seconds AS v", "AND x.counted = 1 AND x.failed = 1"), skip: "v IS NULL" },
-    restore: { source: source(q, "metric_incidents", "x.resolved_day", "x.restore_seconds AS v", ""), skip: "false" },
+    lead: {
+      source: source(q, "metric_lead_samples", "x.day", "x.seconds AS v", "AND x.seconds IS NOT NULL"),
+      skip: "v < 0",
+      skipped: (v: number | null) => v! < 0,
+    },
+    recovery: {
+      source: source(q, "metric_deployments", "x.day", "x.recovery_seconds AS v", "AND x.counted = 1 AND x.failed = 1"),
+      skip: "v IS NULL",
+      skipped: (v: number | null) => v === null,
+    },
+    restore: { source: source(q, "metric_incidents", "x.resolved_day", "x.restore_seconds AS v", ""), skip: "false", skipped: () => false },
   };
 }
 
@@ -230,7 +238,6 @@ export async function samplesOfWindows(
   ]);
   const teamOf = new Map((results[3]!.results as { service: string; team: string }[]).map((t) => [t.service, t.team]));
   const rows = kinds.map((_, i) => (results[i]!.results as { d: string; g: string; v: string }[]).map((r) => ({ day: r.d, service: r.g, values: JSON.parse(r.v) as (number | null)[] })));
-  const skip = { lead: (v: number | null) => v! < 0, recovery: (v: number | null) => v === null, restore: () => false };
 
   const figures = new Map<string, Map<Scope, Map<string, SampleFigures>>>();
   for (const from of froms) {
@@ -253,7 +260,7 @@ export async function samplesOfWindows(
           values.set(key, list);
         }
         for (const [key, v] of values) {
-          const f = rankFigures(v, skip[kind]);
+          const f = rankFigures(v, sources[kind].skipped);
           const e = entry(key);
           if (kind === "lead") e.lead = { median: f.median, p90: f.p90, samples: f.n, dropped: f.skipped };
           else if (kind === "recovery") e.recovery = { median: f.median, p90: f.p90, samples: f.n, unrecovered: f.skipped };
