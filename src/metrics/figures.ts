@@ -3,8 +3,8 @@
  * The figures of a window, read from what the recompute materialised: counts from the per-day
  * rollups, percentiles from the per-day samples (SQL finds the order statistics, `percentileOf`
  * interpolates), grouped by one key (all, service, team, or a day / week / month bucket).
- * Snapshots and on-demand answers both come from here. The snapshots' lead times are the one
- * exception: all nine windows are ranked in the Worker from one read (`leadOfWindows`), which
+ * Snapshots and on-demand answers both come from here. The snapshots' percentiles are the one
+ * exception: all nine windows are ranked in the Worker from one read (`samplesOfWindows`), which
  * test/metrics-ranks.test.ts holds to the ranking queries.
  */
 import { type WindowFigures, emptyFigures } from "./assemble";
