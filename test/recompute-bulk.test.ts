@@ -13,6 +13,8 @@ const HOURS = 168;
 interface Deploy {
   id: string;
   service: string;
+  /** The name the event gave, when it is not the service it was written with. */
+  name?: string;
   env: string;
   at: string;
   status?: string;
@@ -28,7 +30,7 @@ function deploymentRows(d1: D1Database, deploys: Deploy[]): D1PreparedStatement[
         `INSERT INTO deployments (id, integration_id, dedup_key, seq, last_seq, service, service_name, environment, status, kind, finished_at, occurred_at, received_at, change_id, raw)
          VALUES (?, 'bulk-test', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')`,
       )
-      .bind(d.id, d.id, i, i, d.service, d.service, d.env, d.status ?? "success", d.kind ?? null, d.at, d.at, d.at, d.changeId ?? null),
+      .bind(d.id, d.id, i, i, d.service, d.name ?? d.service, d.env, d.status ?? "success", d.kind ?? null, d.at, d.at, d.at, d.changeId ?? null),
     ...d.commits.map((c) =>
       d1
         .prepare("INSERT INTO deployment_commits (deployment_id, sha, repository, committed_at, authored_at) VALUES (?, ?, ?, ?, ?)")
@@ -181,5 +183,36 @@ describe("the full rebuild", () => {
     expect(relinked.deployments.find((x) => x.id === `${p}-d12`)).toMatchObject({ failed: 0 });
     await recompute(env.DB, { full: true, linkWindowHours: HOURS });
     expect(await derived(p)).toEqual(relinked);
+  });
+
+  it("puts the deployments of a service the catalog moved where the catalog says, whatever order it reads them in", async () => {
+    const p = `bulk-${crypto.randomUUID().slice(0, 8)}`;
+    // Written as two services, one sorting before the slug they now both belong to and one after it.
+    const [before, after, slug] = [`${p}-a`, `${p}-z`, `${p}-m`];
+    const at = (day: number) => `2025-04-0${day}T10:00:00.000Z`;
+    const deploys: Deploy[] = [
+      { id: `${p}-d1`, service: before, name: `${before}-name`, env: "production", at: at(1), commits: [{ sha: `${p}-A`, committed: "2025-03-31T10:00:00.000Z" }] },
+      { id: `${p}-d2`, service: after, name: `${after}-name`, env: "production", at: at(2), commits: [{ sha: `${p}-B`, committed: "2025-04-01T10:00:00.000Z" }] },
+      // A again after B, so a rollback only within the slug both now belong to.
+      { id: `${p}-d3`, service: before, name: `${before}-name`, env: "production", at: at(3), commits: [{ sha: `${p}-A` }] },
+    ];
+    await recompute(env.DB, { full: true, linkWindowHours: HOURS });
+    await env.DB.batch([
+      ...deploymentRows(env.DB, deploys),
+      env.DB.prepare("INSERT INTO services (slug, name, created_at, updated_at) VALUES (?, ?, ?, ?)").bind(slug, slug, at(1), at(1)),
+      env.DB.prepare("INSERT INTO service_aliases (alias, slug) VALUES (?, ?), (?, ?)").bind(`${before}-name`, slug, `${after}-name`, slug),
+    ]);
+
+    await recompute(env.DB, { linkWindowHours: HOURS });
+    const stepwise = await derived(p);
+    await recompute(env.DB, { full: true, linkWindowHours: HOURS });
+    expect(await derived(p)).toEqual(stepwise);
+
+    expect(stepwise.deployments.map((d) => [d.id, d.service, d.rollback, d.failed])).toEqual([
+      [`${p}-d1`, slug, 0, 0],
+      [`${p}-d2`, slug, 0, 1],
+      [`${p}-d3`, slug, 1, 0],
+    ]);
+    expect(stepwise.days.map((d) => [d.service, d.day, d.deployments])).toEqual([1, 2, 3].map((day) => [slug, at(day).slice(0, 10), 1]));
   });
 });

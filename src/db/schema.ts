@@ -118,7 +118,9 @@ export const deployments = sqliteTable(
   },
   (t) => [
     uniqueIndex("deployments_integration_dedup").on(t.integrationId, t.dedupKey),
-    index("deployments_service_env_time").on(t.service, t.environment, t.occurredAt),
+    // Covering for the full recompute's copy, which reads every deployment in this order: walking the
+    // table in it, or sorting, cost three times as much as the rest of the copy.
+    index("deployments_service_env_time").on(t.service, t.environment, t.occurredAt, t.id, t.status, t.kind, t.serviceName),
     index("deployments_time").on(t.occurredAt, t.id),
     index("deployments_integration_seq").on(t.integrationId, t.seq),
     index("deployments_service_name").on(t.serviceName),

@@ -459,11 +459,15 @@ function withIndexesRebuilt(d1: D1Database, indexes: SchemaIndex[], statements: 
 /**
  * Full rebuild, second part: copy the events in (service, environment, time) order, so that each group's
  * rows share pages: an incremental step walks one group at a time, and scattered rows would cost a page
- * read per row.
+ * read per row. The deployments come in the order of their covering index, by the service they were
+ * written with: sorting a million rows by the service the catalog gives today cost three times the rest
+ * of the copy, and a service the catalog moved since only loses that locality.
  */
 function copyHistory(d1: D1Database, indexes: SchemaIndex[]): D1PreparedStatement[] {
   return withIndexesRebuilt(d1, indexes, [
-    d1.prepare(`${INSERT_DEPLOYMENT} ${DEPLOYMENT_ROW} WHERE d.status IN ('success', 'failure', 'aborted') ORDER BY 2, 3, 4, 1`),
+    d1.prepare(
+      `${INSERT_DEPLOYMENT} ${DEPLOYMENT_ROW} WHERE d.status IN ('success', 'failure', 'aborted') ORDER BY d.service, d.environment, d.occurred_at, d.id`,
+    ),
     d1.prepare(`${INSERT_INCIDENT} ${INCIDENT_ROW} WHERE i.counted = 1 ORDER BY 2, 3, 4, 1`),
   ]);
 }

@@ -1,0 +1,2 @@
+DROP INDEX `deployments_service_env_time`;--> statement-breakpoint
+CREATE INDEX `deployments_service_env_time` ON `deployments` (`service`,`environment`,`occurred_at`,`id`,`status`,`kind`,`service_name`);
