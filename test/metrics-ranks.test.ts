@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { samplesOfWindows, windowFigures, withSamples } from "../src/metrics/figures";
+import { figuresOfWindows, windowFigures } from "../src/metrics/figures";
 import { percentile } from "../src/metrics/percentile";
 import { env } from "./helpers";
 
@@ -42,7 +42,7 @@ describe("order statistics of a window", () => {
     }
   });
 
-  it("gives the snapshots' percentiles, computed in the Worker for all windows at once, as the ranking queries do", async () => {
+  it("gives the snapshots' figures, summed and ranked in the Worker for all windows at once, as the queries of one window do", async () => {
     await env.DB.prepare("INSERT OR REPLACE INTO metric_teams (service, team) VALUES ('ranks-svc', 'ranks-team')").run();
     const froms = ["2026-03-01", "2026-03-11", "2026-03-25"];
     const day = (i: number) => `2026-03-${String(1 + (i % 28)).padStart(2, "0")}`;
@@ -63,14 +63,26 @@ describe("order statistics of a window", () => {
       )
         .bind(`${environment}-i`, environment, JSON.stringify(values(n, n + 9).map((v, i) => ({ day: day(i), v }))))
         .run();
-      const { figures } = await samplesOfWindows(env.DB, environment, froms, "2026-04-01");
+      // Rollups of two services, one without a team; days with only unsuccessful deployments among them.
+      const rollups = Array.from({ length: Math.min(n, 40) }, (_, i) => ({
+        service: i % 3 === 0 ? "ranks-solo" : "ranks-svc",
+        day: day(i * 5),
+        deployments: i % 4 === 0 ? 0 : 1 + (i % 5),
+        unsuccessful: i % 2,
+        failed: i % 3 === 1 ? 1 : 0,
+        rework: i % 7 === 0 ? 1 : 0,
+      }));
+      await env.DB.prepare(
+        `INSERT OR REPLACE INTO metric_days (service, environment, day, deployments, unsuccessful, failed, rework)
+         SELECT value->>'service', ?, value->>'day', value->>'deployments', value->>'unsuccessful', value->>'failed', value->>'rework' FROM json_each(?)`,
+      )
+        .bind(environment, JSON.stringify(rollups))
+        .run();
+      const { figures } = await figuresOfWindows(env.DB, environment, froms, "2026-04-01");
       for (const from of froms) {
-        for (const [group, key] of [["all", "*"], ["service", "ranks-svc"], ["team", "ranks-team"]] as const) {
-          const ranked = (await windowFigures(env.DB, { from, to: "2026-04-01", environment, service: null, team: null, group })).groups.get(key);
-          const computed = figures.get(from)?.get(group)?.get(key);
-          const none = { lead: { median: null, p90: null, samples: 0, dropped: 0 }, recovery: { median: null, p90: null, samples: 0, unrecovered: 0 }, restore: { median: null, samples: 0 } };
-          const parts = (f: typeof computed) => ({ lead: f?.lead ?? none.lead, recovery: f?.recovery ?? none.recovery, restore: f?.restore ?? none.restore });
-          expect(parts(computed), `${group} from ${from}, n = ${n}`).toEqual(parts(ranked));
+        for (const group of ["all", "service", "team"] as const) {
+          const { groups } = await windowFigures(env.DB, { from, to: "2026-04-01", environment, service: null, team: null, group });
+          expect(figures.get(from)?.get(group), `${group} from ${from}, n = ${n}`).toEqual(groups);
         }
       }
     }
@@ -85,10 +97,9 @@ describe("order statistics of a window", () => {
       .bind(`${environment}-i`, environment)
       .run();
     const q = { from: "2026-03-01", to: "2026-04-01", environment, service: null, team: null, group: "service" } as const;
-    const { figures } = await samplesOfWindows(env.DB, environment, [q.from], q.to);
-    const merged = withSamples((await windowFigures(env.DB, q, { ranks: false })).groups, figures.get(q.from)!.get("service")!, q.from, q.to);
+    const { figures } = await figuresOfWindows(env.DB, environment, [q.from], q.to);
     const ranked = (await windowFigures(env.DB, q)).groups;
     expect(ranked.get("lonely-svc")?.restore).toEqual({ median: 3600, samples: 1 });
-    expect(merged).toEqual(ranked);
+    expect(figures.get(q.from)!.get("service")).toEqual(ranked);
   });
 });

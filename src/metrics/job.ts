@@ -19,7 +19,7 @@
  */
 import { forgetAnswers } from "./answer-memo";
 import { addDays } from "./calendar";
-import { samplesOfWindows, STANDARD_WINDOWS, windowFigures, withSamples, type Scope } from "./figures";
+import { figuresOfWindows, STANDARD_WINDOWS, type Scope } from "./figures";
 import { dayStart, resolvedService, secondsBetween } from "./sql";
 
 /** Changed records handled per phase-1 batch, and (service, environment) groups per phase-2 batch. */
@@ -479,26 +479,13 @@ async function writeSnapshots(run: Runner, today: string): Promise<number> {
     run.d1.prepare("INSERT INTO metric_teams (service, team) SELECT slug, team FROM services WHERE team IS NOT NULL"),
   ]);
   const to = addDays(today, 1);
+  const froms = STANDARD_WINDOWS.map((days) => addDays(to, -days));
+  const { figures, queries } = await figuresOfWindows(run.d1, "production", froms, to);
+  run.queries += queries;
   const rows: { scope: Scope; key: string; from: string; body: string }[] = [];
-  // The nine windows are independent reads: issued together, D1 works on one while the Worker turns
-  // another's rows into figures. Their percentiles come from one read for all nine.
-  const jobs = STANDARD_WINDOWS.flatMap((days) =>
-    (["all", "service", "team"] as const).map((scope) => ({ scope, from: addDays(to, -days) })),
-  );
-  const [samples, ...results] = await Promise.all([
-    samplesOfWindows(run.d1, "production", [...new Set(jobs.map((j) => j.from))], to),
-    ...jobs.map(({ scope, from }) =>
-      windowFigures(run.d1, { from, to, environment: "production", service: null, team: null, group: scope }, { ranks: false }),
-    ),
-  ]);
-  run.queries += samples.queries;
-  jobs.forEach(({ scope, from }, i) => {
-    const figures = results[i]!;
-    run.queries += figures.queries;
-    for (const [key, f] of withSamples(figures.groups, samples.figures.get(from)!.get(scope)!, from, to)) {
-      rows.push({ scope, key, from, body: JSON.stringify(f) });
-    }
-  });
+  for (const [from, byScope] of figures) {
+    for (const [scope, groups] of byScope) for (const [key, f] of groups) rows.push({ scope, key, from, body: JSON.stringify(f) });
+  }
   await run.batch([
     run.d1.prepare("DELETE FROM metric_snapshots"),
     run.d1
