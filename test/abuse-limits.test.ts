@@ -92,6 +92,13 @@ describe("per-integration rate limit", () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(400 - 200 - Math.ceil(50 * elapsed));
   });
 
+  it("shows an integration's own rate limit, or null for the default, when the integration is read back", async () => {
+    const own = await createIntegration("opslevel", tight);
+    const plain = await createIntegration("opslevel");
+    expect((await callJson("GET", `/api/v1/integrations/${own.id}`, undefined, ADMIN)).json.rate_limit).toEqual(tight.rate_limit);
+    expect((await callJson("GET", `/api/v1/integrations/${plain.id}`, undefined, ADMIN)).json.rate_limit).toBeNull();
+  });
+
   it("refuses a malformed rate_limit at creation, naming the field", async () => {
     const res = await callJson("POST", "/api/v1/integrations", { vendor: "opslevel", name: "x", rate_limit: { requests_per_second: 0, burst: 1 } }, ADMIN);
     expect(res.status).toBe(400);

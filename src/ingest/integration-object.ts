@@ -113,6 +113,12 @@ export class IntegrationObject extends DurableObject<Env> {
     return true;
   }
 
+  /** The integration's own rate limit (null: the deployment's default), or undefined when it is unknown or revoked. */
+  rateLimit(): RateLimit | null | undefined {
+    const config = this.loadConfig();
+    return !config || config.revoked ? undefined : (config.value.rate_limit ?? null);
+  }
+
   /** Revokes the integration: every later request is refused. */
   revoke(): void {
     this.sql.exec("UPDATE config SET revoked = 1");

@@ -121,8 +121,11 @@ async function findLive(d1: D1Database, id: string): Promise<IntegrationRow> {
   return row;
 }
 
+/** One integration, with its rate limit as its object enforces it (null: the deployment's default). */
 integrationRoutes.get("/:id", async (c) => {
-  return c.json(present(await findLive(c.env.DB, c.req.param("id")), new URL(c.req.url).origin));
+  const row = await findLive(c.env.DB, c.req.param("id"));
+  const rateLimit = await integrationObject(c.env, row.id).rateLimit();
+  return c.json({ ...present(row, new URL(c.req.url).origin), rate_limit: rateLimit ?? null });
 });
 
 integrationRoutes.delete("/:id", async (c) => {
