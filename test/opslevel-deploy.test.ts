@@ -80,9 +80,12 @@ describe("OpsLevel deploy webhook", () => {
   it("lists an unknown service as a suggestion with its count", async () => {
     await callJson("POST", deployPath(), { ...documented, dedup_id: "a", service: "billing" });
     await callJson("POST", deployPath(), { ...documented, dedup_id: "b", service: "billing" });
+    await callJson("POST", deployPath(), { ...documented, dedup_id: "c", service: "BILLING" });
     await drain(integration.id);
     const suggestions = await callJson("GET", "/api/v1/suggestions", undefined, ADMIN);
+    // Each name as it was sent, counted apart from its other spellings.
     expect(suggestions.json.items.find((s: any) => s.name === "billing")).toMatchObject({ kind: "name", count: 2 });
+    expect(suggestions.json.items.find((s: any) => s.name === "BILLING")).toMatchObject({ kind: "name", count: 1 });
   });
 
   it("generates deploy_number per service when absent, after the highest number seen", async () => {

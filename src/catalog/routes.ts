@@ -135,8 +135,8 @@ catalogRoutes.get("/services/:slug", requireReader, async (c) => {
 catalogRoutes.get("/suggestions", requireReader, async (c) => {
   const items = await database(c.env.DB).all<{ name: string; kind: string; count: number; first_seen_at: string; last_seen_at: string }>(sql`
     SELECT s.name, s.kind, s.first_seen_at, s.last_seen_at,
-      (SELECT count(*) FROM deployments d WHERE d.service_name = s.name)
-        + (SELECT count(*) FROM incidents i WHERE i.service_name = s.name) AS count
+      (SELECT count(*) FROM deployments d WHERE lower(d.service_name) = lower(s.name) AND d.service_name = s.name)
+        + (SELECT count(*) FROM incidents i WHERE lower(i.service_name) = lower(s.name) AND i.service_name = s.name) AS count
     FROM service_suggestions s
     WHERE NOT EXISTS (SELECT 1 FROM service_aliases a WHERE s.kind = 'name' AND a.alias = s.match_key)
       AND NOT EXISTS (SELECT 1 FROM service_repositories r WHERE s.kind = 'repository' AND r.repo_key = s.match_key)

@@ -122,12 +122,12 @@ export const deployments = sqliteTable(
     // table in it, or sorting, cost three times as much as the rest of the copy.
     index("deployments_service_env_time").on(t.service, t.environment, t.occurredAt, t.id, t.status, t.kind, t.serviceName),
     index("deployments_time").on(t.occurredAt, t.id),
-    index("deployments_integration_seq").on(t.integrationId, t.seq),
-    index("deployments_service_name").on(t.serviceName),
     // Incidents name deployments by change id or dedup key; the recompute looks them up here.
     index("deployments_change_id").on(t.changeId),
     index("deployments_dedup_key").on(t.dedupKey),
-    index("deployments_service_name_lower").on(sql`lower(${t.serviceName})`),
+    // By name as the catalog matches it (the recompute), and as sent (the suggestions' counts): one index
+    // for both, since each one the outbox drain writes costs every event.
+    index("deployments_service_name_lower").on(sql`lower(${t.serviceName})`, t.serviceName),
   ],
 );
 
@@ -181,8 +181,7 @@ export const incidents = sqliteTable(
     uniqueIndex("incidents_integration_dedup").on(t.integrationId, t.dedupKey),
     index("incidents_service_env_time").on(t.service, t.environment, t.createdAt),
     index("incidents_time").on(t.createdAt, t.id),
-    index("incidents_service_name").on(t.serviceName),
-    index("incidents_service_name_lower").on(sql`lower(${t.serviceName})`),
+    index("incidents_service_name_lower").on(sql`lower(${t.serviceName})`, t.serviceName),
   ],
 );
 
