@@ -216,6 +216,51 @@ interface DayRow {
   r: number;
 }
 
+type Sums = Omit<DayRow, "g" | "d">;
+
+/**
+ * Per group (`keyOf` of the row's service; undefined leaves the row out): its rollups summed in each
+ * window that has some, and its deploy days. `starts` are the windows' first days, latest first.
+ */
+function sumsByGroup(rows: DayRow[], keyOf: (service: string) => string | undefined, starts: string[]) {
+  const groups = new Map<string, { sums: (Sums | undefined)[]; days: string[] }>();
+  for (const r of rows) {
+    const key = keyOf(r.g);
+    if (key === undefined) continue;
+    let c = groups.get(key);
+    if (!c) groups.set(key, (c = { sums: [], days: [] }));
+    starts.forEach((from, j) => {
+      if (r.d < from) return;
+      const sum = (c.sums[j] ??= { n: 0, u: 0, f: 0, r: 0 });
+      sum.n += r.n;
+      sum.u += r.u;
+      sum.f += r.f;
+      sum.r += r.r;
+    });
+    if (r.n > 0) c.days.push(r.d);
+  }
+  return groups;
+}
+
+/**
+ * Per group: its values in the order of `rows` (latest day first), and how many of them each window
+ * holds, a prefix since the windows all end on the same day.
+ */
+function valuesByGroup(rows: { d: string; g: string; values: (number | null)[] }[], keyOf: (service: string) => string | undefined, starts: string[]) {
+  const groups = new Map<string, { values: (number | null)[]; ends: number[] }>();
+  for (const r of rows) {
+    const key = keyOf(r.g);
+    if (key === undefined) continue;
+    let e = groups.get(key);
+    if (!e) groups.set(key, (e = { values: [], ends: starts.map(() => 0) }));
+    for (const v of r.values) e.values.push(v);
+    starts.forEach((from, j) => {
+      if (r.d >= from) e.ends[j] = e.values.length;
+    });
+  }
+  return groups;
+}
+
 /**
  * Every figure of the windows `[from, to)`, one per `froms`, for all services (`*`), each service and
  * each team (as `metric_teams` has them): what the snapshots hold. The nine standard windows read the
@@ -256,39 +301,8 @@ export async function figuresOfWindows(
   const figures = new Map(starts.map((from) => [from, new Map<Scope, Map<string, WindowFigures>>()]));
   for (const scope of ["all", "service", "team"] as const) {
     const keyOf = (service: string) => (scope === "all" ? "*" : scope === "service" ? service : teamOf.get(service));
-    // Per group: its sums in each window it has rollups in, and its deploy days.
-    const counts = new Map<string, { sums: (Omit<DayRow, "g" | "d"> | undefined)[]; days: string[] }>();
-    for (const r of dayRows) {
-      const key = keyOf(r.g);
-      if (key === undefined) continue;
-      let c = counts.get(key);
-      if (!c) counts.set(key, (c = { sums: [], days: [] }));
-      starts.forEach((from, j) => {
-        if (r.d < from) return;
-        const sum = (c.sums[j] ??= { n: 0, u: 0, f: 0, r: 0 });
-        sum.n += r.n;
-        sum.u += r.u;
-        sum.f += r.f;
-        sum.r += r.r;
-      });
-      if (r.n > 0) c.days.push(r.d);
-    }
-    // Per kind and group: its values, latest first, and how many of them each window holds.
-    const lists = samples.map((rows) => {
-      const byKey = new Map<string, { values: (number | null)[]; ends: number[] }>();
-      for (const r of rows) {
-        const key = keyOf(r.g);
-        if (key === undefined) continue;
-        let e = byKey.get(key);
-        if (!e) byKey.set(key, (e = { values: [], ends: starts.map(() => 0) }));
-        for (const v of r.values) e.values.push(v);
-        starts.forEach((from, j) => {
-          if (r.d >= from) e.ends[j] = e.values.length;
-        });
-      }
-      return byKey;
-    });
-
+    const counts = sumsByGroup(dayRows, keyOf, starts);
+    const values = samples.map((rows) => valuesByGroup(rows, keyOf, starts));
     starts.forEach((from, j) => {
       const groups = new Map<string, WindowFigures>();
       // As in `windowFigures`: all services always have figures, a group only when it has some row.
@@ -303,9 +317,9 @@ export async function figuresOfWindows(
         if (sum) groups.set(key, { ...emptyFigures(deployDayStats(deployDays, from, to)), count: sum.n, unsuccessful: sum.u, failed: sum.f, rework: sum.r });
       }
       kinds.forEach((kind, i) => {
-        for (const [key, { values, ends }] of lists[i]!) {
+        for (const [key, { values: list, ends }] of values[i]!) {
           if (ends[j] === 0) continue;
-          const f = rankFigures(values.slice(0, ends[j]), sources[kind].skipped);
+          const f = rankFigures(list.slice(0, ends[j]), sources[kind].skipped);
           const e = entry(key);
           if (kind === "lead") e.lead = { median: f.median, p90: f.p90, samples: f.n, dropped: f.skipped };
           else if (kind === "recovery") e.recovery = { median: f.median, p90: f.p90, samples: f.n, unrecovered: f.skipped };
