@@ -1,3 +1,4 @@
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import anatomyRecommended from "./fixtures/devgrid/anatomy-recommended.txt?raw";
 import anatomyRequired from "./fixtures/devgrid/anatomy-required.json";
@@ -7,7 +8,7 @@ import workflow4 from "./fixtures/devgrid/workflow-4-failed.txt?raw";
 import rollback from "./fixtures/devgrid/workflow-5-rollback.json";
 import workflow6 from "./fixtures/devgrid/workflow-6-hotfix.txt?raw";
 import workflow7 from "./fixtures/devgrid/workflow-7-backfill.txt?raw";
-import { ADMIN, call, callJson, countRows, createIntegration, drain, type CreatedIntegration } from "./helpers";
+import { ADMIN, call, callJson, countRows, createIntegration, drain, integrationStub, type CreatedIntegration } from "./helpers";
 import { devgridEventSchema, normalizeDevGridEvent } from "../src/vendors/devgrid/events";
 
 /** DevGrid's doc annotates some examples with `// ...` comments; a pipeline sends them without. */
@@ -121,6 +122,34 @@ describe("DevGrid events webhook", () => {
     await callJson("POST", "/events", { events: [anatomyRequired, anatomyRequired] }, key(integration));
     await drain(integration.id);
     expect(await countRows("deployments", integration.id)).toBe(5);
+  });
+
+  it("answers a redelivered event without a timestamp with the time its first delivery was stored at", async () => {
+    const integration = await createIntegration("devgrid");
+    const event = { ...anatomyRequired, attributes: { ...anatomyRequired.attributes, dedup_id: "untimed" } };
+    const first = await callJson("POST", "/events", { events: [event] }, key(integration));
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await callJson("POST", "/events", { events: [event] }, key(integration));
+    expect(again.json.events[0]).toEqual(first.json.events[0]);
+    await drain(integration.id);
+    expect((await deploymentsOf(integration.id)).map((d) => d.finished_at)).toEqual([first.json.events[0].timestamp]);
+  });
+
+  it("keeps taking events in an object created before its records kept that time", async () => {
+    const integration = await createIntegration("devgrid");
+    const event = (dedup_id: string) => ({ ...anatomyRequired, attributes: { ...anatomyRequired.attributes, dedup_id } });
+    const first = await callJson("POST", "/events", { events: [event("before")] }, key(integration));
+    const stub = integrationStub(integration.id);
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("ALTER TABLE records DROP COLUMN finished_at");
+    });
+    await evictDurableObject(stub);
+    const later = await callJson("POST", "/events", { events: [event("after"), event("before")] }, key(integration));
+    expect(later.status).toBe(201);
+    // The event stored before has no time kept: its redelivery shows this request's, as it used to.
+    expect(later.json.events[1].id).toBe(first.json.events[0].id);
+    const again = await callJson("POST", "/events", { events: [event("after")] }, key(integration));
+    expect(again.json.events[0]).toEqual(later.json.events[0]);
   });
 
   it("answers every credential failure with the same 401 and stores nothing", async () => {

@@ -30,7 +30,7 @@ const DRAIN_DELAY_MS = 500;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, id TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT);
+CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, id TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT, finished_at TEXT);
 CREATE TABLE IF NOT EXISTS deploy_numbers (service TEXT PRIMARY KEY, last INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
@@ -225,6 +225,10 @@ export class IntegrationObject extends DurableObject<Env> {
         return null;
       }
       this.sql.exec(SCHEMA);
+      // Objects created before `records` kept a deployment's time have the table without it.
+      if (this.sql.exec("SELECT 1 FROM pragma_table_info('records') WHERE name = 'finished_at'").toArray().length === 0) {
+        this.sql.exec("ALTER TABLE records ADD COLUMN finished_at TEXT");
+      }
       const row = this.sql.exec<{ body: string; revoked: number }>("SELECT body, revoked FROM config").toArray()[0];
       this.config = row ? { value: JSON.parse(row.body) as IntegrationConfig, revoked: row.revoked === 1 } : null;
     }
@@ -248,13 +252,16 @@ export class IntegrationObject extends DurableObject<Env> {
     const key = event.dedup_key === null ? null : `${event.type}:${event.dedup_key}`;
     if (key === null) return created(this.create(config, event, randomId(), receivedAt));
     if (mode === "first") {
-      // A new key, the common case, costs one statement: the insert that claims it.
+      // A new key, the common case, costs one statement: the insert that claims it. It keeps when a
+      // deployment finished, which a vendor's reply to a redelivery shows as the stored event's.
       const id = randomId();
+      const finishedAt = event.type === "deployment" ? event.finished_at : null;
       const claimed = this.sql
-        .exec("INSERT INTO records (key, id, seq, state) VALUES (?, ?, ?, NULL) ON CONFLICT(key) DO NOTHING RETURNING id", key, id, this.peekSeq())
+        .exec("INSERT INTO records (key, id, seq, state, finished_at) VALUES (?, ?, ?, NULL, ?) ON CONFLICT(key) DO NOTHING RETURNING id", key, id, this.peekSeq(), finishedAt)
         .toArray();
       if (claimed.length > 0) return created(this.create(config, event, id, receivedAt));
-      return { result: "duplicate", id: this.sql.exec<{ id: string }>("SELECT id FROM records WHERE key = ?", key).one().id, seq: null };
+      const first = this.sql.exec<{ id: string; finished_at: string | null }>("SELECT id, finished_at FROM records WHERE key = ?", key).one();
+      return { result: "duplicate", id: first.id, seq: null, stored_finished_at: first.finished_at };
     }
 
     const existing = this.sql.exec<RecordRow>("SELECT id, seq, state FROM records WHERE key = ?", key).toArray()[0];

@@ -83,6 +83,11 @@ export interface CommandResult {
   id: string | null;
   /** The sequence number this command was given, when it was accepted. */
   seq: number | null;
+  /**
+   * For a duplicate of a deployment kept by its key alone (`first`), when the stored one finished, so
+   * that a reply can show the stored event (null for one stored before records kept it).
+   */
+  stored_finished_at?: string | null;
 }
 
 export type IngestReply =

@@ -32,6 +32,10 @@ devgridRoutes.post("/events", async (c) => {
     commands: normalized.map((event) => ({ op: "record", event, mode: "first" })),
   });
   if (!reply.ok) throw refused();
-  const stored = normalized.map((event, i) => ({ ...rawEvents[i], id: reply.results[i]!.id, timestamp: event.finished_at }));
+  // A redelivered event is answered as stored: its id, and the time its first delivery gave it.
+  const stored = normalized.map((event, i) => {
+    const result = reply.results[i]!;
+    return { ...rawEvents[i], id: result.id, timestamp: result.stored_finished_at ?? event.finished_at };
+  });
   return c.json({ events: stored }, 201);
 });
