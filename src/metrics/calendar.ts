@@ -28,21 +28,25 @@ export function daysBetween(from: string, to: string): number {
 }
 
 /**
- * Week starts already found: a snapshot run asks for the same few hundred days in every group of
- * every window, and the date arithmetic was most of its time in the Worker.
+ * `compute` memoised per isolate by its key, forgetting everything past `max` keys. A snapshot run asks
+ * for the same few hundred days and windows in every group of every window, and the date arithmetic
+ * was most of its time in the Worker.
  */
-const weekStarts = new Map<string, string>();
+function memoised<T>(max: number, compute: (key: string) => T): (key: string) => T {
+  const memo = new Map<string, T>();
+  return (key) => {
+    let value = memo.get(key);
+    if (value === undefined) {
+      if (memo.size >= max) memo.clear();
+      value = compute(key);
+      memo.set(key, value);
+    }
+    return value;
+  };
+}
 
 /** The Monday that starts the ISO week of `day`. */
-export function isoWeekStart(day: string): string {
-  let start = weekStarts.get(day);
-  if (start === undefined) {
-    if (weekStarts.size >= 10_000) weekStarts.clear();
-    start = addDays(day, -((new Date(toMs(day)).getUTCDay() + 6) % 7));
-    weekStarts.set(day, start);
-  }
-  return start;
-}
+export const isoWeekStart = memoised(10_000, (day) => addDays(day, -((new Date(toMs(day)).getUTCDay() + 6) % 7)));
 
 /** The first day of the calendar month of `day`. */
 export function monthStart(day: string): string {
@@ -84,19 +88,11 @@ export function buckets(from: string, to: string, granularity: Granularity): Buc
   return out;
 }
 
-/** Bucket keys already listed, by window and granularity: every group of a window needs the same. */
-const keysOfWindows = new Map<string, string[]>();
-
-function bucketKeys(from: string, to: string, granularity: Granularity): string[] {
-  const id = `${from}/${to}/${granularity}`;
-  let keys = keysOfWindows.get(id);
-  if (keys === undefined) {
-    if (keysOfWindows.size >= 1_000) keysOfWindows.clear();
-    keys = buckets(from, to, granularity).map((b) => b.key);
-    keysOfWindows.set(id, keys);
-  }
-  return keys;
-}
+/** The keys of `buckets`, by `from/to/granularity`: every group of a window needs the same. */
+const bucketKeys = memoised(1_000, (id) => {
+  const [from, to, granularity] = id.split("/") as [string, string, Granularity];
+  return buckets(from, to, granularity).map((b) => b.key);
+});
 
 /** Deploy days in a window and their medians per ISO week and per calendar month. */
 export interface DeployDayStats {
@@ -113,7 +109,7 @@ export interface DeployDayStats {
 export function deployDayStats(days: Iterable<string>, from: string, to: string): DeployDayStats {
   const inside = [...new Set(days)].filter((d) => d >= from && d < to);
   const per = (granularity: Granularity) => {
-    const counts = new Map(bucketKeys(from, to, granularity).map((key) => [key, 0]));
+    const counts = new Map(bucketKeys(`${from}/${to}/${granularity}`).map((key) => [key, 0]));
     for (const d of inside) {
       const key = bucketStart(d, granularity);
       counts.set(key, (counts.get(key) ?? 0) + 1);
