@@ -113,10 +113,9 @@ export class IntegrationObject extends DurableObject<Env> {
     return true;
   }
 
-  /** The integration's own rate limit (null: the deployment's default), or undefined when it is unknown or revoked. */
-  rateLimit(): RateLimit | null | undefined {
-    const config = this.loadConfig();
-    return !config || config.revoked ? undefined : (config.value.rate_limit ?? null);
+  /** The integration's own rate limit; null for the deployment's default. */
+  rateLimit(): RateLimit | null {
+    return this.loadConfig()?.value.rate_limit ?? null;
   }
 
   /** Revokes the integration: every later request is refused. */

@@ -125,7 +125,7 @@ async function findLive(d1: D1Database, id: string): Promise<IntegrationRow> {
 integrationRoutes.get("/:id", async (c) => {
   const row = await findLive(c.env.DB, c.req.param("id"));
   const rateLimit = await integrationObject(c.env, row.id).rateLimit();
-  return c.json({ ...present(row, new URL(c.req.url).origin), rate_limit: rateLimit ?? null });
+  return c.json({ ...present(row, new URL(c.req.url).origin), rate_limit: rateLimit });
 });
 
 integrationRoutes.delete("/:id", async (c) => {
