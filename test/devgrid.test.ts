@@ -141,7 +141,10 @@ describe("DevGrid events webhook", () => {
     const first = await callJson("POST", "/events", { events: [event("before")] }, key(integration));
     const stub = integrationStub(integration.id);
     await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec("ALTER TABLE records DROP COLUMN finished_at");
+      // The object as it was: `records` with a rowid and without the column, no `first_records`.
+      state.storage.sql.exec(`DROP TRIGGER first_records_insert; DROP VIEW first_records;
+        CREATE TABLE records_then (key TEXT PRIMARY KEY, id TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT);
+        INSERT INTO records_then SELECT key, id, seq, state FROM records; DROP TABLE records; ALTER TABLE records_then RENAME TO records`);
     });
     await evictDurableObject(stub);
     const later = await callJson("POST", "/events", { events: [event("after"), event("before")] }, key(integration));

@@ -1,6 +1,7 @@
+import { evictDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import documented from "./fixtures/opslevel/deploy.json";
-import { ADMIN, callJson, countRows, createIntegration, drain, env, putService, type CreatedIntegration } from "./helpers";
+import { ADMIN, callJson, countRows, createIntegration, drain, env, integrationStub, putService, type CreatedIntegration } from "./helpers";
 
 let integration: CreatedIntegration;
 const deployPath = () => `/integrations/deploy/${integration.id}`;
@@ -98,6 +99,18 @@ describe("OpsLevel deploy webhook", () => {
     const list = await callJson("GET", `/api/v1/deployments?integration=${integration.id}&limit=10`, undefined, ADMIN);
     const numbers = Object.fromEntries(list.json.items.map((d: any) => [d.dedup_key, d.deploy_number]));
     expect(numbers).toEqual({ n1: "1", n2: "40", n3: "41", n4: "1" });
+  });
+
+  it("gives a redelivery no deploy_number, and keeps counting after the object restarts", async () => {
+    const { deploy_number: _n, ...withoutNumber } = documented;
+    await callJson("POST", deployPath(), { ...withoutNumber, dedup_id: "r1" });
+    expect((await callJson("POST", deployPath(), { ...withoutNumber, dedup_id: "r1" })).json.result).toBe("duplicate_deploy");
+    await callJson("POST", deployPath(), { ...withoutNumber, dedup_id: "r2" });
+    await evictDurableObject(integrationStub(integration.id));
+    await callJson("POST", deployPath(), { ...withoutNumber, dedup_id: "r3" });
+    await drain(integration.id);
+    const list = await callJson("GET", `/api/v1/deployments?integration=${integration.id}&limit=10`, undefined, ADMIN);
+    expect(Object.fromEntries(list.json.items.map((d: any) => [d.dedup_key, d.deploy_number]))).toEqual({ r1: "1", r2: "2", r3: "3" });
   });
 
   it("treats every post without a dedup_id as a new deploy", async () => {

@@ -68,6 +68,45 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     expect(await storedSeqs(id)).toEqual([1]);
   });
 
+  it("gives away no deploy_number in a transaction that fails", async () => {
+    const { id } = await createIntegration("opslevel");
+    const { runInDurableObject } = await import("cloudflare:test");
+    const { deploy_number: _n, ...withoutNumber } = documented;
+    const event = (dedupId: string, raw: unknown) => normalizeOpsLevelDeploy(opslevelDeploySchema.parse({ ...withoutNumber, dedup_id: dedupId }), raw);
+    const failing = runInDurableObject(integrationStub(id), (instance: IntegrationObject) =>
+      instance.ingest({
+        vendor: "opslevel",
+        credential: { kind: "id" },
+        commands: [
+          { op: "record", event: event("numbered-1", {}), mode: "first" },
+          { op: "record", event: event("numbered-2", { big: 1n }), mode: "first" },
+        ],
+      }),
+    );
+    await expect(failing).rejects.toThrow();
+    await callJson("POST", `/integrations/deploy/${id}`, { ...withoutNumber, dedup_id: "numbered-3" });
+    await drain(id);
+    expect(await env.DB.prepare("SELECT deploy_number FROM deployments WHERE integration_id = ?").bind(id).first("deploy_number")).toBe("1");
+  });
+
+  it("claims nothing and gives away no number when the single statement of a new deploy fails", async () => {
+    const { id } = await createIntegration("opslevel");
+    const { runInDurableObject } = await import("cloudflare:test");
+    const stub = integrationStub(id);
+    const { deploy_number: _n, ...withoutNumber } = documented;
+    await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("ALTER TABLE outbox RENAME TO outbox_away"));
+    try {
+      const res = await callJson("POST", `/integrations/deploy/${id}`, { ...withoutNumber, dedup_id: "single-1" });
+      expect(res.status).toBe(503);
+    } finally {
+      await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("ALTER TABLE outbox_away RENAME TO outbox"));
+    }
+    expect((await callJson("POST", `/integrations/deploy/${id}`, { ...withoutNumber, dedup_id: "single-1" })).json.result).not.toBe("duplicate_deploy");
+    await drain(id);
+    const row = await env.DB.prepare("SELECT seq, deploy_number FROM deployments WHERE integration_id = ?").bind(id).first();
+    expect(row).toEqual({ seq: 1, deploy_number: "1" });
+  });
+
   it("writes a replayed batch only once (idempotent upserts)", async () => {
     const { id } = await createIntegration("opslevel");
     await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: "replay-1" });

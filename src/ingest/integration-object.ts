@@ -27,14 +27,45 @@ const MAX_BACKOFF_MS = 5 * 60_000;
  */
 const DRAIN_DELAY_MS = 500;
 
+/** The object's tables. `records` has no rowid: a key claimed is one B-tree insert, not two. */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, id TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT, finished_at TEXT);
+CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, id TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT, finished_at TEXT) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS deploy_numbers (service TEXT PRIMARY KEY, last INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
 `;
+
+/**
+ * Accepting a record by a new key is one statement, an insert into this view: its trigger claims
+ * the key, queues the record and moves the service's deploy counter. One statement is atomic
+ * without a savepoint, and costs one call into SQLite instead of three (see README, Performance).
+ */
+const FIRST_RECORDS = `
+CREATE VIEW IF NOT EXISTS first_records (key, id, seq, finished_at, body, counter_service, counter_last) AS
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE 0;
+CREATE TRIGGER IF NOT EXISTS first_records_insert INSTEAD OF INSERT ON first_records BEGIN
+  INSERT INTO records (key, id, seq, state, finished_at) VALUES (new.key, new.id, new.seq, NULL, new.finished_at);
+  INSERT INTO outbox (seq, body) VALUES (new.seq, new.body);
+  INSERT INTO deploy_numbers (service, last) SELECT new.counter_service, new.counter_last WHERE new.counter_service IS NOT NULL
+    ON CONFLICT(service) DO UPDATE SET last = max(last, excluded.last);
+END;
+`;
+
+/** What accepting an event gives it: its id, numbers and time of receipt. */
+interface Stamp {
+  id: string;
+  seq: number;
+  lastSeq: number;
+  receivedAt: string;
+}
+
+/** Where a service's deploy counter moves to when a record is accepted. */
+interface DeployCounter {
+  service: string;
+  last: number;
+}
 
 interface RecordRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -64,6 +95,11 @@ export class IntegrationObject extends DurableObject<Env> {
    * inserted with its number in one statement.
    */
   private lastSeq: number | undefined;
+  /**
+   * Each service's last deploy number as stored, read once per service; cleared when a transaction
+   * rolls back, since it may hold numbers that transaction gave.
+   */
+  private readonly deployCounters = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -74,6 +110,7 @@ export class IntegrationObject extends DurableObject<Env> {
   /** Stores the integration's config; called once when the integration is created. */
   configure(config: IntegrationConfig): void {
     this.sql.exec(SCHEMA);
+    this.sql.exec(FIRST_RECORDS);
     this.sql.exec("INSERT OR REPLACE INTO config (id, body, revoked) VALUES (1, ?, 0)", JSON.stringify(config));
     this.config = { value: config, revoked: false };
   }
@@ -147,10 +184,16 @@ export class IntegrationObject extends DurableObject<Env> {
     const committedSeq = this.lastSeq;
     let results: CommandResult[];
     try {
-      results = this.ctx.storage.transactionSync(() => this.apply(config.value, request, receivedAt));
+      const single = request.commands.length === 1 && !request.delivery_id ? request.commands[0]! : null;
+      // A new record by its key alone is one statement, atomic without a transaction of its own.
+      results =
+        single?.op === "record" && single.mode === "first" && single.event.dedup_key !== null
+          ? [this.applyOne(config.value, single, receivedAt)]
+          : this.ctx.storage.transactionSync(() => this.apply(config.value, request, receivedAt));
     } catch (error) {
-      // The transaction rolled back, and with it every number it gave.
+      // The writes rolled back, and with them every number they gave.
       this.lastSeq = committedSeq;
+      this.deployCounters.clear();
       throw error;
     }
     if (results.some((r) => r.seq !== null) && !this.alarmSet) await this.armAlarm(Date.now() + DRAIN_DELAY_MS);
@@ -228,6 +271,7 @@ export class IntegrationObject extends DurableObject<Env> {
       if (this.sql.exec("SELECT 1 FROM pragma_table_info('records') WHERE name = 'finished_at'").toArray().length === 0) {
         this.sql.exec("ALTER TABLE records ADD COLUMN finished_at TEXT");
       }
+      this.sql.exec(FIRST_RECORDS);
       const row = this.sql.exec<{ body: string; revoked: number }>("SELECT body, revoked FROM config").toArray()[0];
       this.config = row ? { value: JSON.parse(row.body) as IntegrationConfig, revoked: row.revoked === 1 } : null;
     }
@@ -250,18 +294,7 @@ export class IntegrationObject extends DurableObject<Env> {
     const { event, mode } = command;
     const key = event.dedup_key === null ? null : `${event.type}:${event.dedup_key}`;
     if (key === null) return created(this.create(config, event, randomId(), receivedAt));
-    if (mode === "first") {
-      // A new key, the common case, costs one statement: the insert that claims it. It keeps when a
-      // deployment finished, which a vendor's reply to a redelivery shows as the stored event's.
-      const id = randomId();
-      const finishedAt = event.type === "deployment" ? event.finished_at : null;
-      const claimed = this.sql
-        .exec("INSERT INTO records (key, id, seq, state, finished_at) VALUES (?, ?, ?, NULL, ?) ON CONFLICT(key) DO NOTHING RETURNING id", key, id, this.peekSeq(), finishedAt)
-        .toArray();
-      if (claimed.length > 0) return created(this.create(config, event, id, receivedAt));
-      const first = this.sql.exec<{ id: string; finished_at: string | null }>("SELECT id, finished_at FROM records WHERE key = ?", key).one();
-      return { result: "duplicate", id: first.id, seq: null, stored_finished_at: first.finished_at };
-    }
+    if (mode === "first") return this.recordFirst(config, event, key, receivedAt);
 
     const existing = this.sql.exec<RecordRow>("SELECT id, seq, state FROM records WHERE key = ?", key).toArray()[0];
     if (!existing) {
@@ -279,6 +312,34 @@ export class IntegrationObject extends DurableObject<Env> {
     this.sql.exec("UPDATE records SET state = ? WHERE key = ?", JSON.stringify(record), key);
     this.enqueue(record);
     return { result: "updated", id: record.id, seq };
+  }
+
+  /**
+   * A record kept as first received, in one statement through `first_records`: nothing is written,
+   * nor any number given, when its key is taken. The key's row keeps when a deployment finished,
+   * which a vendor's reply to a redelivery shows as the stored event's.
+   */
+  private recordFirst(config: IntegrationConfig, event: CanonicalEvent, key: string, receivedAt: string): CommandResult {
+    const seq = this.peekSeq();
+    const { record, counter } = this.complete(config, event, { id: randomId(), seq, lastSeq: seq, receivedAt });
+    const { rowsWritten } = this.sql.exec(
+      `INSERT INTO first_records (key, id, seq, finished_at, body, counter_service, counter_last)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE NOT EXISTS (SELECT 1 FROM records WHERE key = ?1)`,
+      key,
+      record.id,
+      seq,
+      record.type === "deployment" ? record.finished_at : null,
+      JSON.stringify(record),
+      counter?.service ?? null,
+      counter?.last ?? null,
+    );
+    if (rowsWritten === 0) {
+      const first = this.sql.exec<{ id: string; finished_at: string | null }>("SELECT id, finished_at FROM records WHERE key = ?", key).one();
+      return { result: "duplicate", id: first.id, seq: null, stored_finished_at: first.finished_at };
+    }
+    this.lastSeq = seq;
+    if (counter) this.deployCounters.set(counter.service, counter.last);
+    return created(record);
   }
 
   private resolveIncident(dedupKey: string, at: string): CommandResult {
@@ -302,13 +363,25 @@ export class IntegrationObject extends DurableObject<Env> {
     return record;
   }
 
-  /** Completes an event into the record the outbox carries. */
-  private accept(
-    config: IntegrationConfig,
-    event: CanonicalEvent,
-    at: { id: string; seq: number; lastSeq: number; receivedAt: string },
-    previous?: StoredRecord,
-  ): StoredRecord {
+  /** Completes an event into a record, and stores the deploy counter it moves. */
+  private accept(config: IntegrationConfig, event: CanonicalEvent, at: Stamp, previous?: StoredRecord): StoredRecord {
+    const { record, counter } = this.complete(config, event, at, previous);
+    if (counter) {
+      this.sql.exec(
+        "INSERT INTO deploy_numbers (service, last) VALUES (?, ?) ON CONFLICT(service) DO UPDATE SET last = max(last, excluded.last)",
+        counter.service,
+        counter.last,
+      );
+      this.deployCounters.set(counter.service, counter.last);
+    }
+    return record;
+  }
+
+  /**
+   * Completes an event into the record the outbox carries, writing nothing: with the deploy
+   * counter it moves, which the caller stores in the same transaction.
+   */
+  private complete(config: IntegrationConfig, event: CanonicalEvent, at: Stamp, previous?: StoredRecord): { record: StoredRecord; counter: DeployCounter | null } {
     const serviceName = event.service ?? config.service;
     const environment = "environment" in event ? event.environment : null;
     const record = {
@@ -323,37 +396,29 @@ export class IntegrationObject extends DurableObject<Env> {
     } as StoredRecord;
     // OpsLevel numbers deploys it is not given, per service: here per service name as the
     // integration receives it, which OpsLevel always sends.
-    if (record.type === "deployment" && config.vendor === "opslevel" && serviceName !== null) {
-      const earlier = previous?.type === "deployment" ? previous.deploy_number : null;
-      if (record.deploy_number === null && earlier === null) record.deploy_number = this.nextDeployNumber(serviceName);
-      else {
-        record.deploy_number = record.deploy_number ?? earlier;
-        if (record.deploy_number !== earlier) this.noteDeployNumber(serviceName, record.deploy_number!);
-      }
+    if (record.type !== "deployment" || config.vendor !== "opslevel" || serviceName === null) return { record, counter: null };
+    const service = serviceName.toLowerCase();
+    const earlier = previous?.type === "deployment" ? previous.deploy_number : null;
+    if (record.deploy_number === null && earlier === null) {
+      const last = this.lastDeployNumber(service) + 1;
+      record.deploy_number = String(last);
+      return { record, counter: { service, last } };
     }
-    return record;
+    record.deploy_number = record.deploy_number ?? earlier;
+    const n = Number(record.deploy_number);
+    // A number given by the pipeline moves the counter only when it is one.
+    const moves = record.deploy_number !== earlier && Number.isSafeInteger(n) && n > this.lastDeployNumber(service);
+    return { record, counter: moves ? { service, last: n } : null };
   }
 
-  /** Takes the next number of a service's sequence, in one statement. */
-  private nextDeployNumber(service: string): string {
-    return String(
-      this.sql
-        .exec<{ last: number }>(
-          "INSERT INTO deploy_numbers (service, last) VALUES (?, 1) ON CONFLICT(service) DO UPDATE SET last = last + 1 RETURNING last",
-          service.toLowerCase(),
-        )
-        .one().last,
-    );
-  }
-
-  private noteDeployNumber(service: string, deployNumber: string): void {
-    const n = Number(deployNumber);
-    if (!Number.isSafeInteger(n)) return;
-    this.sql.exec(
-      "INSERT INTO deploy_numbers (service, last) VALUES (?, ?) ON CONFLICT(service) DO UPDATE SET last = max(last, excluded.last)",
-      service.toLowerCase(),
-      n,
-    );
+  /** The last deploy number stored for a service (lower-cased), 0 before its first. */
+  private lastDeployNumber(service: string): number {
+    let last = this.deployCounters.get(service);
+    if (last === undefined) {
+      last = this.sql.exec<{ last: number }>("SELECT last FROM deploy_numbers WHERE service = ?", service).toArray()[0]?.last ?? 0;
+      this.deployCounters.set(service, last);
+    }
+    return last;
   }
 
   private enqueue(record: StoredRecord): void {
