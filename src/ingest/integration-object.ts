@@ -1,8 +1,8 @@
 /**
  * @module
  * `IntegrationObject`: one Durable Object per integration. It holds the integration's config,
- * serializes its events (dedup, sequence numbers, outbox in one synchronous transaction) and
- * drains the outbox to D1 from its alarm.
+ * serializes its events (dedup, sequence numbers, outbox in one synchronous transaction, or one
+ * statement for a single new record) and drains the outbox to D1 from its alarm.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
@@ -162,9 +162,9 @@ export class IntegrationObject extends DurableObject<Env> {
   }
 
   /**
-   * Checks the credential, then in one synchronous transaction dedups the commands, gives each
-   * accepted one the next sequence number and writes it to the outbox. The reply is delivered only
-   * after that commit, so an acknowledged event is never lost.
+   * Checks the credential, then in one synchronous transaction (one statement for a single new
+   * record) dedups the commands, gives each accepted one the next sequence number and writes it to
+   * the outbox. The reply is delivered only after that commit, so an acknowledged event is never lost.
    */
   async ingest(request: IngestRequest): Promise<IngestReply> {
     const config = this.loadConfig();
