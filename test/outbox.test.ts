@@ -107,6 +107,18 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     expect(row).toEqual({ seq: 1, deploy_number: "1" });
   });
 
+  it("gives records ids that sort in the order they were accepted", async () => {
+    const { id } = await createIntegration("opslevel");
+    for (let i = 0; i < 8; i++) {
+      await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: `ordered-${i}` });
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    await drain(id);
+    const { results } = await env.DB.prepare("SELECT id FROM deployments WHERE integration_id = ? ORDER BY seq").bind(id).all<{ id: string }>();
+    expect(results).toHaveLength(8);
+    expect(results.map((r) => r.id)).toEqual(results.map((r) => r.id).sort());
+  });
+
   it("writes a replayed batch only once (idempotent upserts)", async () => {
     const { id } = await createIntegration("opslevel");
     await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: "replay-1" });

@@ -7,7 +7,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { CanonicalEvent, StoredRecord } from "../events/canonical";
-import { timingSafeEqualHex, randomId } from "../lib/crypto";
+import { timeOrderedId, timingSafeEqualHex } from "../lib/crypto";
 import { normalizeEnvironment } from "../lib/environment";
 import { writeRecords } from "./drain";
 import type { Command, CommandResult, IngestReply, IngestRequest, IntegrationConfig, RateLimit, SecretRoll, Vendor } from "./protocol";
@@ -293,12 +293,12 @@ export class IntegrationObject extends DurableObject<Env> {
     if (command.op === "resolve") return this.resolveIncident(command.dedup_key, command.at);
     const { event, mode } = command;
     const key = event.dedup_key === null ? null : `${event.type}:${event.dedup_key}`;
-    if (key === null) return created(this.create(config, event, randomId(), receivedAt));
+    if (key === null) return created(this.create(config, event, timeOrderedId(), receivedAt));
     if (mode === "first") return this.recordFirst(config, event, key, receivedAt);
 
     const existing = this.sql.exec<RecordRow>("SELECT id, seq, state FROM records WHERE key = ?", key).toArray()[0];
     if (!existing) {
-      const record = this.create(config, event, randomId(), receivedAt);
+      const record = this.create(config, event, timeOrderedId(), receivedAt);
       this.sql.exec("INSERT INTO records (key, id, seq, state) VALUES (?, ?, ?, ?)", key, record.id, record.seq, JSON.stringify(record));
       return created(record);
     }
@@ -321,7 +321,7 @@ export class IntegrationObject extends DurableObject<Env> {
    */
   private recordFirst(config: IntegrationConfig, event: CanonicalEvent, key: string, receivedAt: string): CommandResult {
     const seq = this.peekSeq();
-    const { record, counter } = this.complete(config, event, { id: randomId(), seq, lastSeq: seq, receivedAt });
+    const { record, counter } = this.complete(config, event, { id: timeOrderedId(), seq, lastSeq: seq, receivedAt });
     const { rowsWritten } = this.sql.exec(
       `INSERT INTO first_records (key, id, seq, finished_at, body, counter_service, counter_last)
        SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE NOT EXISTS (SELECT 1 FROM records WHERE key = ?1)`,
