@@ -94,17 +94,25 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     const { runInDurableObject } = await import("cloudflare:test");
     const stub = integrationStub(id);
     const { deploy_number: _n, ...withoutNumber } = documented;
-    await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("ALTER TABLE outbox RENAME TO outbox_away"));
-    try {
-      const res = await callJson("POST", `/integrations/deploy/${id}`, { ...withoutNumber, dedup_id: "single-1" });
-      expect(res.status).toBe(503);
-    } finally {
-      await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("ALTER TABLE outbox_away RENAME TO outbox"));
-    }
-    expect((await callJson("POST", `/integrations/deploy/${id}`, { ...withoutNumber, dedup_id: "single-1" })).json.result).not.toBe("duplicate_deploy");
+    await callJson("POST", `/integrations/deploy/${id}`, { ...withoutNumber, dedup_id: "single-1" });
+    const event = normalizeOpsLevelDeploy(opslevelDeploySchema.parse({ ...withoutNumber, dedup_id: "single-2" }), {});
+    // A row already holding the next sequence number makes the trigger's outbox insert fail, after its
+    // claim of the key: the statement must take the claim back with it.
+    const failing = runInDurableObject(stub, (instance: IntegrationObject, state) => {
+      state.storage.sql.exec("INSERT INTO outbox (seq, body) VALUES (2, '{}')");
+      return instance.ingest({ vendor: "opslevel", credential: { kind: "id" }, commands: [{ op: "record", event, mode: "first" }] });
+    });
+    await expect(failing).rejects.toThrow(/UNIQUE|PRIMARY KEY/i);
+    await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("DELETE FROM outbox WHERE seq = 2 AND body = '{}'"));
+    const again = await callJson("POST", `/integrations/deploy/${id}`, { ...withoutNumber, dedup_id: "single-2" });
+    expect(again.status).toBe(202);
+    expect(again.json.result).not.toBe("duplicate_deploy");
     await drain(id);
-    const row = await env.DB.prepare("SELECT seq, deploy_number FROM deployments WHERE integration_id = ?").bind(id).first();
-    expect(row).toEqual({ seq: 1, deploy_number: "1" });
+    const { results } = await env.DB.prepare("SELECT dedup_key, seq, deploy_number FROM deployments WHERE integration_id = ? ORDER BY seq").bind(id).all();
+    expect(results).toEqual([
+      { dedup_key: "single-1", seq: 1, deploy_number: "1" },
+      { dedup_key: "single-2", seq: 2, deploy_number: "2" },
+    ]);
   });
 
   it("gives records ids that sort in the order they were accepted", async () => {

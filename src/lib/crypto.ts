@@ -30,9 +30,9 @@ export function randomId(): string {
 }
 
 /**
- * A UUID version 7 (RFC 9562): the time in milliseconds, then 74 random bits. Ids made later sort
- * later, so the rows and index entries keyed by them are appended rather than scattered: a drained
- * batch then dirties a few pages of each such index instead of one page per row.
+ * A UUID version 7 (RFC 9562): the time in milliseconds, then 74 random bits. Ids made in a later
+ * millisecond sort later, so the rows and index entries keyed by them are appended rather than
+ * scattered: a drained batch then dirties a few pages of each such index instead of one page per row.
  * @example timeOrderedId(Date.UTC(2026, 10, 22)) // "01a2008d-7400-7…"
  */
 export function timeOrderedId(now: number = Date.now()): string {
