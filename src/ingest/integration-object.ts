@@ -96,8 +96,8 @@ export class IntegrationObject extends DurableObject<Env> {
    */
   private lastSeq: number | undefined;
   /**
-   * Each service's last deploy number as stored, read once per service; cleared when a transaction
-   * rolls back, since it may hold numbers that transaction gave.
+   * Each service's last deploy number as stored, read once per service; cleared when a write fails,
+   * since it may hold numbers that write gave.
    */
   private readonly deployCounters = new Map<string, number>();
 
@@ -406,7 +406,7 @@ export class IntegrationObject extends DurableObject<Env> {
     }
     record.deploy_number = record.deploy_number ?? earlier;
     const n = Number(record.deploy_number);
-    // A number given by the pipeline moves the counter only when it is one.
+    // A number the pipeline gives moves the counter only when it is an integer above it.
     const moves = record.deploy_number !== earlier && Number.isSafeInteger(n) && n > this.lastDeployNumber(service);
     return { record, counter: moves ? { service, last: n } : null };
   }
