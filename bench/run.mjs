@@ -4,7 +4,7 @@
 // JSON object last).
 import { parseArgs } from "node:util";
 import { benchIngest } from "./lib/ingest.mjs";
-import { benchRecompute } from "./lib/recompute.mjs";
+import { benchRecompute, withFloor } from "./lib/recompute.mjs";
 import { benchRead } from "./lib/read.mjs";
 import { startServer } from "./lib/server.mjs";
 
@@ -61,6 +61,7 @@ if (wanted("recompute") || wanted("read")) {
       log("read: a snapshot window vs /healthz, and ad-hoc 90-day windows ...");
       report.read = await benchRead(server, options);
     }
+    if (report.recompute) report.recompute = await withFloor(server, report.recompute, log);
   });
 }
 
