@@ -10,6 +10,25 @@ async function storedSeqs(integrationId: string): Promise<number[]> {
   return results.map((r) => r.seq);
 }
 
+/**
+ * One request of two OpsLevel deploys straight to the object, the second of which cannot be stored
+ * (JSON cannot hold a BigInt): its transaction fails after the first one was applied.
+ */
+async function ingestFailingAfterFirst(integrationId: string, payload: object, first: string, second: string) {
+  const { runInDurableObject } = await import("cloudflare:test");
+  const event = (dedupId: string, raw: unknown) => normalizeOpsLevelDeploy(opslevelDeploySchema.parse({ ...payload, dedup_id: dedupId }), raw);
+  return runInDurableObject(integrationStub(integrationId), (instance: IntegrationObject) =>
+    instance.ingest({
+      vendor: "opslevel",
+      credential: { kind: "id" },
+      commands: [
+        { op: "record", event: event(first, {}), mode: "first" },
+        { op: "record", event: event(second, { big: 1n }), mode: "first" },
+      ],
+    }),
+  );
+}
+
 describe("IntegrationObject: dedup, sequence, outbox", () => {
   it("stores exactly 10 deploys from 100 concurrent posts of 10 dedup ids", async () => {
     const { id } = await createIntegration("opslevel");
@@ -49,20 +68,7 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
 
   it("gives away no sequence number and claims no dedup id in a transaction that fails", async () => {
     const { id } = await createIntegration("opslevel");
-    const { runInDurableObject } = await import("cloudflare:test");
-    const event = (dedupId: string, raw: unknown) => normalizeOpsLevelDeploy(opslevelDeploySchema.parse({ ...documented, dedup_id: dedupId }), raw);
-    // JSON cannot hold a BigInt: the second command fails after the first one was applied.
-    const failing = runInDurableObject(integrationStub(id), (instance: IntegrationObject) =>
-      instance.ingest({
-        vendor: "opslevel",
-        credential: { kind: "id" },
-        commands: [
-          { op: "record", event: event("rollback-1", {}), mode: "first" },
-          { op: "record", event: event("rollback-2", { big: 1n }), mode: "first" },
-        ],
-      }),
-    );
-    await expect(failing).rejects.toThrow();
+    await expect(ingestFailingAfterFirst(id, documented, "rollback-1", "rollback-2")).rejects.toThrow();
     expect((await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: "rollback-1" })).json.result).not.toBe("duplicate_deploy");
     await drain(id);
     expect(await storedSeqs(id)).toEqual([1]);
@@ -70,20 +76,8 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
 
   it("gives away no deploy_number in a transaction that fails", async () => {
     const { id } = await createIntegration("opslevel");
-    const { runInDurableObject } = await import("cloudflare:test");
     const { deploy_number: _n, ...withoutNumber } = documented;
-    const event = (dedupId: string, raw: unknown) => normalizeOpsLevelDeploy(opslevelDeploySchema.parse({ ...withoutNumber, dedup_id: dedupId }), raw);
-    const failing = runInDurableObject(integrationStub(id), (instance: IntegrationObject) =>
-      instance.ingest({
-        vendor: "opslevel",
-        credential: { kind: "id" },
-        commands: [
-          { op: "record", event: event("numbered-1", {}), mode: "first" },
-          { op: "record", event: event("numbered-2", { big: 1n }), mode: "first" },
-        ],
-      }),
-    );
-    await expect(failing).rejects.toThrow();
+    await expect(ingestFailingAfterFirst(id, withoutNumber, "numbered-1", "numbered-2")).rejects.toThrow();
     await callJson("POST", `/integrations/deploy/${id}`, { ...withoutNumber, dedup_id: "numbered-3" });
     await drain(id);
     expect(await env.DB.prepare("SELECT deploy_number FROM deployments WHERE integration_id = ?").bind(id).first("deploy_number")).toBe("1");
