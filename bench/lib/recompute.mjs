@@ -222,6 +222,5 @@ export async function withFloor(server, recompute, log = () => {}) {
   await new Promise((r) => setTimeout(r, 5000));
   const floor = await floorSeconds(server.persistDir);
   log(`  floor: ${floor.toFixed(3)} s`);
-  const { deployments, incidents, full_s, incremental_s, incremental_ratio, ...rest } = recompute;
-  return { deployments, incidents, full_s, incremental_s, incremental_ratio, floor_s: floor, full_over_floor: full_s / floor, ...rest };
+  return { ...recompute, floor_s: floor, full_over_floor: recompute.full_s / floor };
 }
