@@ -40,16 +40,20 @@ export async function benchIngest({ base, persistDir }, { duration, connections 
     const target = { url: `${base}/integrations/deploy/${id}`, method: "POST", headers: { "content-type": "application/json" }, body: deploy("bench-service"), idReplacement: true };
     return { id, target };
   };
-  // Warm both paths (on another integration) so that neither pays for first compilation.
-  await load({ ...health, duration: 1, connections });
-  await load({ ...(await ingestTo("bench warm-up")).target, duration: 1, connections });
+  const warmUp = (await ingestTo("bench warm-up")).target;
+  // The same deploy to an id that cannot exist: read, validated and refused (404) before any call to
+  // the object. What this harness allows for such a POST, with none of the object's work.
+  const floor = { ...warmUp, url: `${base}/integrations/deploy/no-such-integration` };
+  // Warm every path (ingest on another integration) so that none pays for first compilation.
+  for (const target of [health, warmUp, floor]) await load({ ...target, duration: 1, connections });
   const measured = await ingestTo("bench");
-  const { a: h, b: i } = await sideBySide(health, measured.target, { duration, connections });
+  const [h, i, f] = await sideBySide([health, measured.target, floor], { duration, connections });
   const { stored, acknowledged } = await drained(persistDir, measured.id, i.ok);
   return {
     rps: i.rps,
     health_rps: h.rps,
     ratio: i.rps / h.rps,
+    floor_ratio: f.rps / h.rps,
     p50_ms: i.p50_ms,
     p99_ms: i.p99_ms,
     health_p99_ms: h.p99_ms,

@@ -1,4 +1,4 @@
-// Load generation with autocannon, and side-by-side runs that interleave two targets in short
+// Load generation with autocannon, and side-by-side runs that interleave targets in short
 // rounds so that background noise on the machine weighs on both alike.
 import autocannon from "autocannon";
 
@@ -19,22 +19,20 @@ export async function load(options) {
 }
 
 /**
- * Runs `a` and `b` alternately for `rounds` rounds of `duration / rounds` seconds each and sums
- * them up: rps over the whole time, and the worst round's p50 and p99.
+ * Runs `targets` in turn for `rounds` rounds of `duration / rounds` seconds each and sums each one
+ * up: rps over the whole time, and the worst round's p50 and p99.
  */
-export async function sideBySide(a, b, { duration, connections, rounds = 5 }) {
+export async function sideBySide(targets, { duration, connections, rounds = 5 }) {
   const slice = Math.max(1, Math.round(duration / rounds));
-  const runs = { a: [], b: [] };
+  const runs = targets.map(() => []);
   for (let i = 0; i < rounds; i++) {
-    runs.a.push(await load({ ...a, duration: slice, connections }));
-    runs.b.push(await load({ ...b, duration: slice, connections }));
+    for (const [t, target] of targets.entries()) runs[t].push(await load({ ...target, duration: slice, connections }));
   }
-  const sum = (list) => ({
+  return runs.map((list) => ({
     rps: list.reduce((n, r) => n + r.total, 0) / list.reduce((n, r) => n + r.seconds, 0),
     ok: list.reduce((n, r) => n + r.ok, 0),
     non2xx: list.reduce((n, r) => n + r.non2xx, 0),
     p50_ms: Math.max(...list.map((r) => r.p50_ms)),
     p99_ms: Math.max(...list.map((r) => r.p99_ms)),
-  });
-  return { a: sum(runs.a), b: sum(runs.b) };
+  }));
 }

@@ -27,7 +27,7 @@ export async function benchRead({ base }, { duration, connections }) {
   const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
   const snapshot = await fetch(`${base}/api/v1/metrics`, { headers: auth });
   if (!snapshot.ok) throw new Error(`GET /api/v1/metrics: ${snapshot.status} ${await snapshot.text()}`);
-  const { a: health, b: read } = await sideBySide({ url: `${base}/healthz` }, { url: `${base}/api/v1/metrics`, headers: auth }, { duration, connections });
+  const [health, read] = await sideBySide([{ url: `${base}/healthz` }, { url: `${base}/api/v1/metrics`, headers: auth }], { duration, connections });
   // 90-day windows that are none of the standard ones: the i-th ends a month and i days ago.
   const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const window = (i) => `from=${day(today - (120 + i) * DAY_MS)}&to=${day(today - (30 + i) * DAY_MS)}`;
