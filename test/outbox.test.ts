@@ -1,8 +1,9 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import genericDeployment from "./fixtures/generic/deployment.json";
 import documented from "./fixtures/opslevel/deploy.json";
 import { callJson, countRows, createIntegration, drain, env, integrationStub } from "./helpers";
-import { backoffMs, type IntegrationObject } from "../src/ingest/integration-object";
+import { backoffMs, DRAIN_ROWS, type IntegrationObject } from "../src/ingest/integration-object";
 import { normalizeOpsLevelDeploy, opslevelDeploySchema } from "../src/vendors/opslevel/deploy";
 
 async function storedSeqs(integrationId: string): Promise<number[]> {
@@ -119,6 +120,17 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     const { results } = await env.DB.prepare("SELECT id FROM deployments WHERE integration_id = ? ORDER BY seq").bind(id).all<{ id: string }>();
     expect(results).toHaveLength(8);
     expect(results.map((r) => r.id)).toEqual(results.map((r) => r.id).sort());
+  });
+
+  it("drains a backlog of several batches completely, once and in sequence", async () => {
+    const { id, secret } = await createIntegration("generic");
+    const total = DRAIN_ROWS * 2 + 50;
+    const items = Array.from({ length: total }, (_, i) => ({ ...genericDeployment, dedup_key: `backlog-${i}` }));
+    expect((await callJson("POST", `/webhooks/generic/${id}/deployments`, { items }, { authorization: `Bearer ${secret}` })).status).toBe(202);
+    await drain(id);
+    expect(await storedSeqs(id)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    const { results } = await env.DB.prepare("SELECT dedup_key FROM deployments WHERE integration_id = ? ORDER BY seq").bind(id).all<{ dedup_key: string }>();
+    expect(results.map((r) => r.dedup_key)).toEqual(items.map((item) => item.dedup_key));
   });
 
   it("writes a replayed batch only once (idempotent upserts)", async () => {
