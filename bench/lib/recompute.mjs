@@ -42,7 +42,7 @@ async function withRss(server, job) {
  * D1 simulator in workerd, on the same persisted database, opened with Miniflare from Node).
  * Best of three, so the ratio against it is never flattered by a cold first read.
  */
-export async function floorSeconds(persistDir) {
+async function floorSeconds(persistDir) {
   const mf = new Miniflare({
     modules: true,
     script: "export default { fetch() { return new Response(null, { status: 404 }) } }",
