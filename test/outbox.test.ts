@@ -21,16 +21,19 @@ function deployEvent(payload: object, dedupId: string, raw: unknown = {}) {
  */
 async function ingestFailingAfterFirst(integrationId: string, payload: object, first: string, second: string) {
   const { runInDurableObject } = await import("cloudflare:test");
-  return runInDurableObject(integrationStub(integrationId), (instance: IntegrationObject) =>
-    instance.ingest({
-      vendor: "opslevel",
-      credential: { kind: "id" },
-      commands: [
-        { op: "record", event: deployEvent(payload, first), mode: "first" },
-        { op: "record", event: deployEvent(payload, second, { big: 1n }), mode: "first" },
-      ],
-    }),
+  const [reply] = await runInDurableObject(integrationStub(integrationId), (instance: IntegrationObject) =>
+    instance.ingestBatch([
+      {
+        vendor: "opslevel",
+        credential: { kind: "id" },
+        commands: [
+          { op: "record", event: deployEvent(payload, first), mode: "first" },
+          { op: "record", event: deployEvent(payload, second, { big: 1n }), mode: "first" },
+        ],
+      },
+    ]),
   );
+  return reply;
 }
 
 describe("IntegrationObject: dedup, sequence, outbox", () => {
@@ -72,7 +75,7 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
 
   it("gives away no sequence number and claims no dedup id in a transaction that fails", async () => {
     const { id } = await createIntegration("opslevel");
-    await expect(ingestFailingAfterFirst(id, documented, "rollback-1", "rollback-2")).rejects.toThrow();
+    expect(await ingestFailingAfterFirst(id, documented, "rollback-1", "rollback-2")).toMatchObject({ ok: false, reason: "failed" });
     expect((await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: "rollback-1" })).json.result).not.toBe("duplicate_deploy");
     await drain(id);
     expect(await storedSeqs(id)).toEqual([1]);
@@ -81,7 +84,7 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
   it("gives away no deploy_number in a transaction that fails", async () => {
     const { id } = await createIntegration("opslevel");
     const { deploy_number: _n, ...withoutNumber } = documented;
-    await expect(ingestFailingAfterFirst(id, withoutNumber, "numbered-1", "numbered-2")).rejects.toThrow();
+    expect(await ingestFailingAfterFirst(id, withoutNumber, "numbered-1", "numbered-2")).toMatchObject({ ok: false, reason: "failed" });
     await callJson("POST", `/integrations/deploy/${id}`, { ...withoutNumber, dedup_id: "numbered-3" });
     await drain(id);
     expect(await env.DB.prepare("SELECT deploy_number FROM deployments WHERE integration_id = ?").bind(id).first("deploy_number")).toBe("1");
@@ -98,9 +101,9 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     // claim of the key: the statement must take the claim back with it.
     const failing = runInDurableObject(stub, (instance: IntegrationObject, state) => {
       state.storage.sql.exec("INSERT INTO outbox (seq, body) VALUES (2, '{}')");
-      return instance.ingest({ vendor: "opslevel", credential: { kind: "id" }, commands: [{ op: "record", event, mode: "first" }] });
+      return instance.ingestBatch([{ vendor: "opslevel", credential: { kind: "id" }, commands: [{ op: "record", event, mode: "first" }] }]);
     });
-    await expect(failing).rejects.toThrow(/UNIQUE|PRIMARY KEY/i);
+    expect((await failing)[0]).toMatchObject({ ok: false, reason: "failed", error: expect.stringMatching(/UNIQUE|PRIMARY KEY/i) });
     await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("DELETE FROM outbox WHERE seq = 2 AND body = '{}'"));
     const again = await callJson("POST", `/integrations/deploy/${id}`, { ...withoutNumber, dedup_id: "single-2" });
     expect(again.status).toBe(202);
@@ -110,6 +113,26 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     expect(results).toEqual([
       { dedup_key: "single-1", seq: 1, deploy_number: "1" },
       { dedup_key: "single-2", seq: 2, deploy_number: "2" },
+    ]);
+  });
+
+  it("answers each request of a batch on its own: one that fails writes nothing, the others stand", async () => {
+    const { id } = await createIntegration("opslevel");
+    const { runInDurableObject } = await import("cloudflare:test");
+    const request = (dedupId: string, raw: unknown = {}) => ({
+      vendor: "opslevel" as const,
+      credential: { kind: "id" as const },
+      commands: [{ op: "record" as const, event: deployEvent(documented, dedupId, raw), mode: "first" as const }],
+    });
+    const replies = await runInDurableObject(integrationStub(id), (instance: IntegrationObject) =>
+      instance.ingestBatch([request("batch-1"), request("batch-2", { big: 1n }), request("batch-3"), request("batch-1")]),
+    );
+    expect(replies.map((r) => (r.ok ? r.results[0]!.result : r.reason))).toEqual(["created", "failed", "created", "duplicate"]);
+    await drain(id);
+    const { results } = await env.DB.prepare("SELECT dedup_key, seq FROM deployments WHERE integration_id = ? ORDER BY seq").bind(id).all();
+    expect(results).toEqual([
+      { dedup_key: "batch-1", seq: 1 },
+      { dedup_key: "batch-3", seq: 2 },
     ]);
   });
 
@@ -132,11 +155,13 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     const { runInDurableObject } = await import("cloudflare:test");
     // In one callback, with the drain set at acknowledgement taken away: the first drain is this one.
     const first = await runInDurableObject(integrationStub(id), async (instance: IntegrationObject, state) => {
-      await instance.ingest({
-        vendor: "opslevel",
-        credential: { kind: "id" },
-        commands: dedupIds.map((dedupId) => ({ op: "record" as const, event: deployEvent(documented, dedupId), mode: "first" as const })),
-      });
+      await instance.ingestBatch([
+        {
+          vendor: "opslevel",
+          credential: { kind: "id" },
+          commands: dedupIds.map((dedupId) => ({ op: "record" as const, event: deployEvent(documented, dedupId), mode: "first" as const })),
+        },
+      ]);
       await state.storage.deleteAlarm();
       await instance.alarm();
       return { pending: instance.pendingCount(), next: await state.storage.getAlarm(), now: Date.now() };

@@ -4,10 +4,26 @@
  */
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
-import type { IngestReply, IngestRequest } from "./protocol";
+import { Batcher, type WaitUntil } from "./batcher";
+import type { BatchReply, IngestReply, IngestRequest } from "./protocol";
 
 /** Integration ids are 128 random bits in UUID form. */
 export const INTEGRATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Concurrent requests to one integration share a call to its object: each call costs the runtime
+ * far more than the requests it carries (README, Performance), and is one billed request to the
+ * object. A request's body is at most 1 MiB, so a batch stays well under the 32 MiB an RPC carries.
+ * After 30 s (what `waitUntil` grants past a reply) a call can no longer answer.
+ */
+const batcher = new Batcher<IngestRequest, BatchReply>({ maxBatch: 8, stallMs: 30_000 });
+
+/**
+ * Whether a request may wait for a reply that another request's call brings: the runtime then
+ * resumes it in its own context. On at our compatibility date; `@cloudflare/vitest-plugin` turns it
+ * off for its tests, where each request then makes its own call.
+ */
+const SHARED_CALLS = Cloudflare.compatibilityFlags["handle_cross_request_promise_resolution"] === true;
 
 /** The Durable Object of one integration. */
 export function integrationObject(env: Env, id: string) {
@@ -18,14 +34,17 @@ export function integrationObject(env: Env, id: string) {
 export type SubmitReply = Exclude<IngestReply, { reason: "rate_limited" }>;
 
 /**
- * Sends commands to an integration's object; an id that cannot exist is refused without a hop.
- * A request over the integration's rate limit throws a 429 with `Retry-After`, in the route's
- * error shape.
+ * Sends commands to an integration's object, in one call with whatever else this isolate has for
+ * it at the time; an id that cannot exist is refused without a hop. A request over the
+ * integration's rate limit throws a 429 with `Retry-After`, in the route's error shape.
  */
-export async function submit(env: Env, id: string, request: IngestRequest): Promise<SubmitReply> {
+export async function submit(env: Env, ctx: { waitUntil: WaitUntil }, id: string, request: IngestRequest): Promise<SubmitReply> {
   if (!INTEGRATION_ID.test(id)) return { ok: false, reason: "unknown_integration" };
-  const reply = (await integrationObject(env, id).ingest(request)) as IngestReply;
-  if (!reply.ok && reply.reason === "rate_limited") {
+  const call = (requests: IngestRequest[]) => integrationObject(env, id).ingestBatch(requests) as Promise<BatchReply[]>;
+  const reply = SHARED_CALLS ? await batcher.submit(id, request, call, (p) => ctx.waitUntil(p)) : (await call([request]))[0]!;
+  if (reply.ok) return reply;
+  if (reply.reason === "failed") throw new Error(`the integration's object failed: ${reply.error}`);
+  if (reply.reason === "rate_limited") {
     const wait = String(reply.retry_after_seconds);
     throw new ApiError(429, [{ field: null, detail: `rate limit exceeded for this integration; retry after ${wait} s` }], { "retry-after": wait });
   }

@@ -2,7 +2,8 @@
  * @module
  * `IntegrationObject`: one Durable Object per integration. It holds the integration's config,
  * serializes its events (dedup, sequence numbers, outbox in one synchronous transaction, or one
- * statement for a single new record) and drains the outbox to D1 from its alarm.
+ * statement for a single new record), takes them in batches of requests (see `batcher.ts`) and
+ * drains the outbox to D1 from its alarm.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
@@ -10,7 +11,7 @@ import type { CanonicalEvent, StoredRecord } from "../events/canonical";
 import { timeOrderedId, timingSafeEqualHex } from "../lib/crypto";
 import { normalizeEnvironment } from "../lib/environment";
 import { writeRecords } from "./drain";
-import type { Command, CommandResult, IngestReply, IngestRequest, IntegrationConfig, RateLimit, SecretRoll, Vendor } from "./protocol";
+import type { BatchReply, Command, CommandResult, IngestReply, IngestRequest, IntegrationConfig, RateLimit, SecretRoll, Vendor } from "./protocol";
 import { defaultRateLimit, TokenBucket } from "./rate-limit";
 import { supersedes } from "./supersede";
 
@@ -167,11 +168,29 @@ export class IntegrationObject extends DurableObject<Env> {
   }
 
   /**
+   * Applies requests in order, each as `applyRequest` does, and replies to each once their writes
+   * have committed (one commit for all), so an acknowledged event is never lost. A request that
+   * fails is answered `failed` and written nothing; the others stand.
+   */
+  async ingestBatch(requests: IngestRequest[]): Promise<BatchReply[]> {
+    const replies = requests.map((request): BatchReply => {
+      try {
+        return this.applyRequest(request);
+      } catch (error) {
+        return { ok: false, reason: "failed", error: String(error) };
+      }
+    });
+    const accepted = replies.some((reply) => reply.ok && reply.results.some((r) => r.seq !== null));
+    if (accepted && !this.alarmSet) await this.armAlarm(Date.now() + DRAIN_DELAY_MS);
+    return replies;
+  }
+
+  /**
    * Checks the credential, then in one synchronous transaction (one statement for a single new
    * record) dedups the commands, gives each accepted one the next sequence number and writes it to
-   * the outbox. The reply is delivered only after that commit, so an acknowledged event is never lost.
+   * the outbox.
    */
-  async ingest(request: IngestRequest): Promise<IngestReply> {
+  private applyRequest(request: IngestRequest): IngestReply {
     const config = this.loadConfig();
     if (!config || config.revoked || config.value.vendor !== request.vendor) {
       return { ok: false, reason: "unknown_integration" };
@@ -187,22 +206,20 @@ export class IntegrationObject extends DurableObject<Env> {
     if (retryAfter > 0) return { ok: false, reason: "rate_limited", retry_after_seconds: retryAfter };
     const receivedAt = new Date().toISOString();
     const committedSeq = this.lastSeq;
-    let results: CommandResult[];
     try {
       const single = request.commands.length === 1 && !request.delivery_id ? request.commands[0]! : null;
       // A new record by its key alone is one statement, atomic without a transaction of its own.
-      results =
+      const results =
         single?.op === "record" && single.mode === "first" && single.event.dedup_key !== null
           ? [this.applyOne(config.value, single, receivedAt)]
           : this.ctx.storage.transactionSync(() => this.apply(config.value, request, receivedAt));
+      return { ok: true, results };
     } catch (error) {
       // The writes rolled back, and with them every number they gave.
       this.lastSeq = committedSeq;
       this.deployCounters.clear();
       throw error;
     }
-    if (results.some((r) => r.seq !== null) && !this.alarmSet) await this.armAlarm(Date.now() + DRAIN_DELAY_MS);
-    return { ok: true, results };
   }
 
   /** How many accepted events are still waiting for D1. */

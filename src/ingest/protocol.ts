@@ -94,3 +94,6 @@ export type IngestReply =
   | { ok: false; reason: "unknown_integration" | "bad_credential" }
   | { ok: false; reason: "rate_limited"; retry_after_seconds: number }
   | { ok: true; results: CommandResult[] };
+
+/** What `IntegrationObject.ingestBatch` answers for each request: `failed` when applying it threw. */
+export type BatchReply = IngestReply | { ok: false; reason: "failed"; error: string };
