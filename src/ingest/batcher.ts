@@ -19,6 +19,12 @@ export interface BatcherOptions {
    * up with an error: a call whose request was cancelled never answers.
    */
   stallMs: number;
+  /**
+   * How often a queued submission looks at its lane while a call is in flight. The call wakes only
+   * the head of the queue when it answers (each wake-up across requests costs the runtime about as
+   * much as a small call); this covers a head whose request went away meanwhile.
+   */
+  handoverMs: number;
 }
 
 interface Waiter<Req, Rep> {
@@ -26,14 +32,14 @@ interface Waiter<Req, Rep> {
   /** When the call carrying this request counts as stalled; unset while it is queued. */
   deadline?: number;
   outcome?: { reply: Rep } | { error: unknown };
+  /** Ends this submission's current wait. */
+  wake?: () => void;
 }
 
 interface Lane<Req, Rep> {
   /** When the call in flight counts as stalled; 0 when none is in flight. */
   busyUntil: number;
   queue: Waiter<Req, Rep>[];
-  /** Wakes every submission waiting on this lane: its call answered, or the lane is free. */
-  sleepers: Set<() => void>;
 }
 
 /**
@@ -45,7 +51,7 @@ interface Lane<Req, Rep> {
  * that it completes for the others if that request's client goes away.
  *
  * @example
- * const batcher = new Batcher<Req, Rep>({ maxBatch: 8, stallMs: 30_000 });
+ * const batcher = new Batcher<Req, Rep>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
  * const reply = await batcher.submit(id, request, (all) => stub.ingestBatch(all), ctx.waitUntil.bind(ctx));
  */
 export class Batcher<Req, Rep> {
@@ -65,20 +71,22 @@ export class Batcher<Req, Rep> {
         return outcome.reply;
       }
       const now = Date.now();
-      if (waiter.deadline === undefined && now >= lane.busyUntil) {
-        this.send(key, lane, send, waitUntil, now);
-        continue;
+      if (waiter.deadline === undefined) {
+        if (now >= lane.busyUntil) {
+          this.send(key, lane, send, waitUntil, now);
+          continue;
+        }
+        await this.sleep(waiter, Math.min(this.options.handoverMs, lane.busyUntil - now));
+      } else {
+        if (now >= waiter.deadline) throw new Error(`no answer to a batch of ingest requests within ${this.options.stallMs} ms`);
+        await this.sleep(waiter, waiter.deadline - now);
       }
-      if (waiter.deadline !== undefined && now >= waiter.deadline) {
-        throw new Error(`no answer to a batch of ingest requests within ${this.options.stallMs} ms`);
-      }
-      await this.sleep(lane, (waiter.deadline ?? lane.busyUntil) - now);
     }
   }
 
   private lane(key: string): Lane<Req, Rep> {
     let lane = this.lanes.get(key);
-    if (!lane) this.lanes.set(key, (lane = { busyUntil: 0, queue: [], sleepers: new Set() }));
+    if (!lane) this.lanes.set(key, (lane = { busyUntil: 0, queue: [] }));
     return lane;
   }
 
@@ -98,21 +106,20 @@ export class Batcher<Req, Rep> {
       // A stalled call's lane has moved on: only the call it still waits for may free it.
       if (lane.busyUntil === deadline) lane.busyUntil = 0;
       if (lane.queue.length === 0 && lane.busyUntil === 0 && this.lanes.get(key) === lane) this.lanes.delete(key);
-      for (const wake of [...lane.sleepers]) wake();
+      for (const waiter of batch) waiter.wake?.();
+      lane.queue[0]?.wake?.();
     })();
     waitUntil(call);
   }
 
-  /** Waits until the lane's next event, or `ms` at most. */
-  private async sleep(lane: Lane<Req, Rep>, ms: number): Promise<void> {
+  /** Waits until `waiter` is woken, or `ms` at most. */
+  private async sleep(waiter: Waiter<Req, Rep>, ms: number): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | null = null;
-    let wake!: () => void;
     await new Promise<void>((resolve) => {
-      wake = resolve;
-      lane.sleepers.add(wake);
-      timer = setTimeout(wake, Math.max(0, ms) + 1);
+      waiter.wake = resolve;
+      timer = setTimeout(resolve, Math.max(0, ms) + 1);
     });
-    lane.sleepers.delete(wake);
+    delete waiter.wake;
     clearTimeout(timer);
   }
 }

@@ -16,7 +16,7 @@ export const INTEGRATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
  * object. A request's body is at most 1 MiB, so a batch stays well under the 32 MiB an RPC carries.
  * After 30 s (what `waitUntil` grants past a reply) a call can no longer answer.
  */
-const batcher = new Batcher<IngestRequest, BatchReply>({ maxBatch: 8, stallMs: 30_000 });
+const batcher = new Batcher<IngestRequest, BatchReply>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
 
 /**
  * Whether a request may wait for a reply that another request's call brings: the runtime then

@@ -18,7 +18,7 @@ const ignore = () => {};
 
 describe("Batcher", () => {
   it("sends a lone request at once, alone", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000 });
+    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
     const { calls, send } = controlledSend();
     const reply = batcher.submit("k", "a", send, ignore);
     await settle();
@@ -28,7 +28,7 @@ describe("Batcher", () => {
   });
 
   it("sends what queued during a call as the next call, in arrival order, each getting its own reply", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000 });
+    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
     const { calls, send } = controlledSend();
     const replies = ["a", "b", "c", "d"].map((r) => batcher.submit("k", r, send, ignore));
     await settle();
@@ -41,7 +41,7 @@ describe("Batcher", () => {
   });
 
   it("carries at most maxBatch requests per call", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 2, stallMs: 30_000 });
+    const batcher = new Batcher<string, string>({ maxBatch: 2, stallMs: 30_000, handoverMs: 100 });
     const { calls, send } = controlledSend();
     const replies = ["1", "2", "3", "4", "5", "6"].map((r) => batcher.submit("k", r, send, ignore));
     for (let i = 0; i < 4; i++) {
@@ -53,7 +53,7 @@ describe("Batcher", () => {
   });
 
   it("rejects every request of a failed call with its error, and goes on with the next", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000 });
+    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
     const { calls, send } = controlledSend();
     const first = batcher.submit("k", "a", send, ignore);
     await settle();
@@ -76,7 +76,7 @@ describe("Batcher", () => {
   });
 
   it("keeps keys apart: a call in flight for one holds back no other", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000 });
+    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
     const { calls, send } = controlledSend();
     void batcher.submit("one", "a", send, ignore);
     const other = batcher.submit("two", "b", send, ignore);
@@ -87,7 +87,7 @@ describe("Batcher", () => {
   });
 
   it("hands each call to waitUntil, so it completes for the others when its sender's request ends", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000 });
+    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
     const { calls, send } = controlledSend();
     const kept: Promise<unknown>[] = [];
     const reply = batcher.submit("k", "a", send, (p) => kept.push(p));
@@ -99,7 +99,7 @@ describe("Batcher", () => {
   });
 
   it("gives up on a call that never answers after stallMs, and sends what queued behind it", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 100 });
+    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 100, handoverMs: 20 });
     const { calls, send } = controlledSend();
     const stalled = batcher.submit("k", "a", send, ignore);
     const outcome = stalled.then(
