@@ -16,7 +16,7 @@ export interface BatcherOptions {
   maxBatch: number;
   /**
    * How long a call may stay unanswered before its lane takes the next batch and its requests give
-   * up with an error: a call whose request was cancelled never answers.
+   * up with an error (the call may still complete later).
    */
   stallMs: number;
   /**
@@ -46,8 +46,8 @@ interface Lane<Req, Rep> {
  * Per-key batching of calls, for one isolate.
  *
  * Each submission waits in its own request: a reply resolved by another request is no I/O of its
- * own, so it also holds a timer (the stall deadline), which keeps the runtime from taking it for
- * a request that hung. The call itself is handed to `waitUntil` of the request that sends it, so
+ * own, so it also holds a timer (its call's stall deadline, or `handoverMs` while queued), which
+ * keeps the runtime from taking it for a request that hung. The call itself is handed to `waitUntil` of the request that sends it, so
  * that it completes for the others if that request's client goes away.
  *
  * @example

@@ -2,9 +2,10 @@
  * @module
  * How routes reach an integration's Durable Object.
  */
-import type { Env } from "../env";
+import type { Context } from "hono";
+import type { AppEnv, Env } from "../env";
 import { ApiError } from "../http/errors";
-import { Batcher, type WaitUntil } from "./batcher";
+import { Batcher } from "./batcher";
 import type { BatchReply, IngestReply, IngestRequest } from "./protocol";
 
 /** Integration ids are 128 random bits in UUID form. */
@@ -13,10 +14,17 @@ export const INTEGRATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 /**
  * Concurrent requests to one integration share a call to its object: each call costs the runtime
  * far more than the requests it carries (README, Performance), and is one billed request to the
- * object. A request's body is at most 1 MiB, so a batch stays well under the 32 MiB an RPC carries.
- * After 30 s (what `waitUntil` grants past a reply) a call can no longer answer.
+ * object. A call unanswered after 30 s counts as lost: its requests answer 503 (a retry is
+ * deduplicated), and the lane goes on.
  */
 const batcher = new Batcher<IngestRequest, BatchReply>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
+
+/**
+ * Bodies larger than this, or of undeclared length, go in a call of their own: an event can carry
+ * more than its body (an adapter may repeat a field into every commit), and a call that fails for
+ * its size would fail every request it carries. Webhook deliveries are mostly far smaller.
+ */
+const SHARED_MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * Whether a request may wait for a reply that another request's call brings: the runtime then
@@ -38,10 +46,11 @@ export type SubmitReply = Exclude<IngestReply, { reason: "rate_limited" }>;
  * it at the time; an id that cannot exist is refused without a hop. A request over the
  * integration's rate limit throws a 429 with `Retry-After`, in the route's error shape.
  */
-export async function submit(env: Env, ctx: { waitUntil: WaitUntil }, id: string, request: IngestRequest): Promise<SubmitReply> {
+export async function submit(c: Context<AppEnv>, id: string, request: IngestRequest): Promise<SubmitReply> {
   if (!INTEGRATION_ID.test(id)) return { ok: false, reason: "unknown_integration" };
-  const call = (requests: IngestRequest[]) => integrationObject(env, id).ingestBatch(requests) as Promise<BatchReply[]>;
-  const reply = SHARED_CALLS ? await batcher.submit(id, request, call, (p) => ctx.waitUntil(p)) : (await call([request]))[0]!;
+  const call = (requests: IngestRequest[]) => integrationObject(c.env, id).ingestBatch(requests) as Promise<BatchReply[]>;
+  const shared = SHARED_CALLS && Number(c.req.header("content-length") ?? Infinity) <= SHARED_MAX_BODY_BYTES;
+  const reply = shared ? await batcher.submit(id, request, call, (p) => c.executionCtx.waitUntil(p)) : (await call([request]))[0]!;
   if (reply.ok) return reply;
   if (reply.reason === "failed") throw new Error(`the integration's object failed: ${reply.error}`);
   if (reply.reason === "rate_limited") {

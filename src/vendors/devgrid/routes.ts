@@ -26,7 +26,7 @@ devgridRoutes.post("/events", async (c) => {
   const rawEvents = (raw as { events: object[] }).events;
   const receivedAt = new Date().toISOString();
   const normalized = events.map((event, i) => normalizeDevGridEvent(event, rawEvents[i], receivedAt));
-  const reply = await submit(c.env, c.executionCtx, match.id, {
+  const reply = await submit(c, match.id, {
     vendor: "devgrid",
     credential: { kind: "secret", hash: match.hash },
     commands: normalized.map((event) => ({ op: "record", event, mode: "first" })),

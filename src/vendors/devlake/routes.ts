@@ -38,7 +38,7 @@ async function submitWithSecret(c: Context<AppEnv>, build: () => Command[] | Pro
   const secret = devlakeSecret(c.req.raw);
   if (!secret) throw refused();
   const commands = await build();
-  const reply = await submit(c.env, c.executionCtx, c.req.param("id") ?? "", {
+  const reply = await submit(c, c.req.param("id") ?? "", {
     vendor: "devlake",
     credential: { kind: "secret", hash: await sha256Hex(secret) },
     commands,

@@ -36,7 +36,7 @@ function route<S extends z.ZodType>(schema: S, normalize: (item: z.output<S>, ra
     if (!token) throw unauthorized("missing bearer token", CHALLENGE);
     const hash = await sha256Hex(token);
     const events = itemsOf(schema, await readJsonBody(c.req.raw)).map(({ item, raw }) => normalize(item, raw));
-    const reply = await submit(c.env, c.executionCtx, c.req.param("id")!, {
+    const reply = await submit(c, c.req.param("id")!, {
       vendor: "generic",
       credential: { kind: "secret", hash },
       // A pipeline that retries after a timeout can send the same key to have the retry dropped.

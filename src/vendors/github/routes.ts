@@ -34,7 +34,7 @@ githubRoutes.post("/webhooks/github/:id", async (c) => {
 
   const canonical = normalizeGitHubDeploymentStatus(validate(githubDeploymentStatusSchema, raw), raw);
   if (canonical === null) return c.json({ result: "ignored", message: "inactive statuses do not change a deployment" }, 202);
-  const reply = await submit(c.env, c.executionCtx, id, {
+  const reply = await submit(c, id, {
     vendor: "github",
     credential: { kind: "signature" },
     delivery_id: c.req.header("X-GitHub-Delivery") ?? null,

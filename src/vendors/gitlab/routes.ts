@@ -30,7 +30,7 @@ gitlabRoutes.post("/webhooks/gitlab/:id", async (c) => {
   const raw = await readJsonBody(c.req.raw);
   const kind = validate(envelopeSchema, raw).object_kind;
   const canonical = kind === "deployment" ? normalizeGitLabDeployment(validate(gitlabDeploymentSchema, raw), raw) : null;
-  const reply = await submit(c.env, c.executionCtx, id, {
+  const reply = await submit(c, id, {
     vendor: "gitlab",
     credential,
     delivery_id: c.req.header("Idempotency-Key") ?? null,

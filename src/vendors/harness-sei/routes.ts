@@ -22,7 +22,7 @@ harnessSeiRoutes.post("/v1/custom-cicd", async (c) => {
   if (!match) throw refused();
   const raw = await readJsonBody(c.req.raw);
   const events = normalizeSeiCustomCicd(validate(seiCustomCicdSchema, raw), raw);
-  const reply = await submit(c.env, c.executionCtx, match.id, {
+  const reply = await submit(c, match.id, {
     vendor: "harness-sei",
     credential: { kind: "secret", hash: match.hash },
     commands: events.map((event) => ({ op: "record", event, mode: "first" })),

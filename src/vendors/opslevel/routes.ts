@@ -20,7 +20,7 @@ opslevelRoutes.post("/integrations/deploy/:id", async (c) => {
   const raw = await readJsonBody(c.req.raw);
   const body = validate(opslevelDeploySchema, raw);
   const [reply, known] = await Promise.all([
-    submit(c.env, c.executionCtx, c.req.param("id"), {
+    submit(c, c.req.param("id"), {
       vendor: "opslevel",
       credential: { kind: "id" },
       commands: [{ op: "record", event: normalizeOpsLevelDeploy(body, raw), mode: "first" }],
@@ -44,7 +44,7 @@ opslevelRoutes.post("/integrations/deploy/:id", async (c) => {
 opslevelRoutes.post("/integrations/opslevel/:id/service-created", async (c) => {
   const { slug, ...entry } = serviceFromContext(validate(opslevelServiceCreatedSchema, await readJsonBody(c.req.raw)));
   // Nothing to record, but the object still says whether this id is a live OpsLevel integration.
-  const reply = await submit(c.env, c.executionCtx, c.req.param("id"), { vendor: "opslevel", credential: { kind: "id" }, commands: [] });
+  const reply = await submit(c, c.req.param("id"), { vendor: "opslevel", credential: { kind: "id" }, commands: [] });
   if (!reply.ok) throw ApiError.of(404, "no OpsLevel integration with this id");
   await upsertService(c.env.DB, slug, entry, "merge");
   return c.json({ result: "ok" }, 202);

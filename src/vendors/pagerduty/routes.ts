@@ -29,7 +29,7 @@ pagerdutyRoutes.post("/webhooks/pagerduty/:id", async (c) => {
   const eventType = validate(pagerdutyEnvelopeSchema, raw).event.event_type;
   if (!isTracked(eventType)) return c.json({ result: "ignored", message: `event_type ${JSON.stringify(eventType)} is not tracked` }, 202);
   const canonical = normalizePagerDutyIncident(validate(pagerdutyIncidentSchema, raw), raw);
-  const reply = await submit(c.env, c.executionCtx, id, {
+  const reply = await submit(c, id, {
     vendor: "pagerduty",
     credential: { kind: "signature" },
     delivery_id: c.req.header("X-Webhook-Id") ?? null,
