@@ -116,4 +116,25 @@ describe("Batcher", () => {
     calls[1]!.answer();
     expect(await queued).toBe("reply:b");
   });
+
+  it("frees nothing on a stalled call's late answer: the call after it still holds the lane", async () => {
+    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 100, handoverMs: 20 });
+    const { calls, send } = controlledSend();
+    const stalled = batcher.submit("k", "a", send, ignore).catch(() => "gave up");
+    await settle();
+    const second = batcher.submit("k", "b", send, ignore);
+    expect(await stalled).toBe("gave up");
+    await settle();
+    expect(calls).toHaveLength(2);
+    calls[0]!.answer();
+    await settle();
+    const third = batcher.submit("k", "c", send, ignore);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toHaveLength(2);
+    calls[1]!.answer();
+    await settle();
+    expect(calls.map((c) => c.requests)).toEqual([["a"], ["b"], ["c"]]);
+    calls[2]!.answer();
+    expect([await second, await third]).toEqual(["reply:b", "reply:c"]);
+  });
 });
