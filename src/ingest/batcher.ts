@@ -47,8 +47,9 @@ interface Lane<Req, Rep> {
  *
  * Each submission waits in its own request: a reply resolved by another request is no I/O of its
  * own, so it also holds a timer (its call's stall deadline, or `handoverMs` while queued), which
- * keeps the runtime from taking it for a request that hung. The call itself is handed to `waitUntil` of the request that sends it, so
- * that it completes for the others if that request's client goes away.
+ * keeps the runtime from taking it for a request that hung. The call itself is handed to
+ * `waitUntil` of the request that sends it, so that it completes for the others if that request's
+ * client goes away.
  *
  * @example
  * const batcher = new Batcher<Req, Rep>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
@@ -78,7 +79,7 @@ export class Batcher<Req, Rep> {
         }
         await this.sleep(waiter, Math.min(this.options.handoverMs, lane.busyUntil - now));
       } else {
-        if (now >= waiter.deadline) throw new Error(`no answer to a batch of ingest requests within ${this.options.stallMs} ms`);
+        if (now >= waiter.deadline) throw new Error(`no answer to the shared call within ${this.options.stallMs} ms`);
         await this.sleep(waiter, waiter.deadline - now);
       }
     }
