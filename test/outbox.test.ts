@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import documented from "./fixtures/opslevel/deploy.json";
 import { callJson, countRows, createIntegration, drain, env, integrationStub } from "./helpers";
 import { backoffMs, DRAIN_ROWS, type IntegrationObject } from "../src/ingest/integration-object";
+import type { IngestRequest } from "../src/ingest/protocol";
 import { normalizeOpsLevelDeploy, opslevelDeploySchema } from "../src/vendors/opslevel/deploy";
 
 async function storedSeqs(integrationId: string): Promise<number[]> {
@@ -15,6 +16,11 @@ function deployEvent(payload: object, dedupId: string, raw: unknown = {}) {
   return normalizeOpsLevelDeploy(opslevelDeploySchema.parse({ ...payload, dedup_id: dedupId }), raw);
 }
 
+/** An OpsLevel request of `events`, each kept as first received, as a route sends it to the object. */
+function deployRequest(...events: ReturnType<typeof deployEvent>[]): IngestRequest {
+  return { vendor: "opslevel", credential: { kind: "id" }, commands: events.map((event) => ({ op: "record", event, mode: "first" })) };
+}
+
 /**
  * One request of two OpsLevel deploys straight to the object, the second of which cannot be stored
  * (JSON cannot hold a BigInt): its transaction fails after the first one was applied.
@@ -22,16 +28,7 @@ function deployEvent(payload: object, dedupId: string, raw: unknown = {}) {
 async function ingestFailingAfterFirst(integrationId: string, payload: object, first: string, second: string) {
   const { runInDurableObject } = await import("cloudflare:test");
   const [reply] = await runInDurableObject(integrationStub(integrationId), (instance: IntegrationObject) =>
-    instance.ingestBatch([
-      {
-        vendor: "opslevel",
-        credential: { kind: "id" },
-        commands: [
-          { op: "record", event: deployEvent(payload, first), mode: "first" },
-          { op: "record", event: deployEvent(payload, second, { big: 1n }), mode: "first" },
-        ],
-      },
-    ]),
+    instance.ingestBatch([deployRequest(deployEvent(payload, first), deployEvent(payload, second, { big: 1n }))]),
   );
   return reply;
 }
@@ -101,7 +98,7 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     // claim of the key: the statement must take the claim back with it.
     const failing = runInDurableObject(stub, (instance: IntegrationObject, state) => {
       state.storage.sql.exec("INSERT INTO outbox (seq, body) VALUES (2, '{}')");
-      return instance.ingestBatch([{ vendor: "opslevel", credential: { kind: "id" }, commands: [{ op: "record", event, mode: "first" }] }]);
+      return instance.ingestBatch([deployRequest(event)]);
     });
     expect((await failing)[0]).toMatchObject({ ok: false, reason: "failed", error: expect.stringMatching(/UNIQUE|PRIMARY KEY/i) });
     await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("DELETE FROM outbox WHERE seq = 2 AND body = '{}'"));
@@ -119,11 +116,7 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
   it("answers each request of a batch on its own: one that fails writes nothing, the others stand", async () => {
     const { id } = await createIntegration("opslevel");
     const { runInDurableObject } = await import("cloudflare:test");
-    const request = (dedupId: string, raw: unknown = {}) => ({
-      vendor: "opslevel" as const,
-      credential: { kind: "id" as const },
-      commands: [{ op: "record" as const, event: deployEvent(documented, dedupId, raw), mode: "first" as const }],
-    });
+    const request = (dedupId: string, raw: unknown = {}) => deployRequest(deployEvent(documented, dedupId, raw));
     const replies = await runInDurableObject(integrationStub(id), (instance: IntegrationObject) =>
       instance.ingestBatch([request("batch-1"), request("batch-2", { big: 1n }), request("batch-3"), request("batch-1")]),
     );
@@ -155,13 +148,7 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     const { runInDurableObject } = await import("cloudflare:test");
     // In one callback, with the drain set at acknowledgement taken away: the first drain is this one.
     const first = await runInDurableObject(integrationStub(id), async (instance: IntegrationObject, state) => {
-      await instance.ingestBatch([
-        {
-          vendor: "opslevel",
-          credential: { kind: "id" },
-          commands: dedupIds.map((dedupId) => ({ op: "record" as const, event: deployEvent(documented, dedupId), mode: "first" as const })),
-        },
-      ]);
+      await instance.ingestBatch([deployRequest(...dedupIds.map((dedupId) => deployEvent(documented, dedupId)))]);
       await state.storage.deleteAlarm();
       await instance.alarm();
       return { pending: instance.pendingCount(), next: await state.storage.getAlarm(), now: Date.now() };

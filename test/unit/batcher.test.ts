@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Batcher } from "../../src/ingest/batcher";
+import { Batcher, type BatcherOptions } from "../../src/ingest/batcher";
 
 /** A `send` whose calls stay open until the test answers them. */
 function controlledSend() {
@@ -11,6 +11,16 @@ function controlledSend() {
   return { calls, send };
 }
 
+/** A batcher for strings: calls of up to 8, given up after 30 s, unless the test says otherwise. */
+const stringBatcher = (options: Partial<BatcherOptions> = {}) => new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100, ...options });
+
+/** What a submission came to: "answered", or its error's message. */
+const outcomeOf = (reply: Promise<string>) =>
+  reply.then(
+    () => "answered",
+    (error: Error) => error.message,
+  );
+
 /** Lets queued continuations run. */
 const settle = () => new Promise((r) => setTimeout(r, 5));
 
@@ -18,7 +28,7 @@ const ignore = () => {};
 
 describe("Batcher", () => {
   it("sends a lone request at once, alone", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
+    const batcher = stringBatcher();
     const { calls, send } = controlledSend();
     const reply = batcher.submit("k", "a", send, ignore);
     await settle();
@@ -28,7 +38,7 @@ describe("Batcher", () => {
   });
 
   it("sends what queued during a call as the next call, in arrival order, each getting its own reply", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
+    const batcher = stringBatcher();
     const { calls, send } = controlledSend();
     const replies = ["a", "b", "c", "d"].map((r) => batcher.submit("k", r, send, ignore));
     await settle();
@@ -41,7 +51,7 @@ describe("Batcher", () => {
   });
 
   it("carries at most maxBatch requests per call", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 2, stallMs: 30_000, handoverMs: 100 });
+    const batcher = stringBatcher({ maxBatch: 2 });
     const { calls, send } = controlledSend();
     const replies = ["1", "2", "3", "4", "5", "6"].map((r) => batcher.submit("k", r, send, ignore));
     for (let i = 0; i < 4; i++) {
@@ -53,16 +63,11 @@ describe("Batcher", () => {
   });
 
   it("rejects every request of a failed call with its error, and goes on with the next", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
+    const batcher = stringBatcher();
     const { calls, send } = controlledSend();
     const first = batcher.submit("k", "a", send, ignore);
     await settle();
-    const queued = ["b", "c"].map((r) =>
-      batcher.submit("k", r, send, ignore).then(
-        () => "answered",
-        (error: Error) => error.message,
-      ),
-    );
+    const queued = ["b", "c"].map((r) => outcomeOf(batcher.submit("k", r, send, ignore)));
     await settle();
     calls[0]!.answer();
     await settle();
@@ -76,7 +81,7 @@ describe("Batcher", () => {
   });
 
   it("keeps keys apart: a call in flight for one holds back no other", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
+    const batcher = stringBatcher();
     const { calls, send } = controlledSend();
     void batcher.submit("one", "a", send, ignore);
     const other = batcher.submit("two", "b", send, ignore);
@@ -87,7 +92,7 @@ describe("Batcher", () => {
   });
 
   it("hands each call to waitUntil, so it completes for the others when its sender's request ends", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 30_000, handoverMs: 100 });
+    const batcher = stringBatcher();
     const { calls, send } = controlledSend();
     const kept: Promise<unknown>[] = [];
     const reply = batcher.submit("k", "a", send, (p) => kept.push(p));
@@ -99,13 +104,9 @@ describe("Batcher", () => {
   });
 
   it("gives up on a call that never answers after stallMs, and sends what queued behind it", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 100, handoverMs: 20 });
+    const batcher = stringBatcher({ stallMs: 100, handoverMs: 20 });
     const { calls, send } = controlledSend();
-    const stalled = batcher.submit("k", "a", send, ignore);
-    const outcome = stalled.then(
-      () => "answered",
-      (error: Error) => error.message,
-    );
+    const outcome = outcomeOf(batcher.submit("k", "a", send, ignore));
     await settle();
     const queued = batcher.submit("k", "b", send, ignore);
     await settle();
@@ -118,7 +119,7 @@ describe("Batcher", () => {
   });
 
   it("frees nothing on a stalled call's late answer: the call after it still holds the lane", async () => {
-    const batcher = new Batcher<string, string>({ maxBatch: 8, stallMs: 100, handoverMs: 20 });
+    const batcher = stringBatcher({ stallMs: 100, handoverMs: 20 });
     const { calls, send } = controlledSend();
     const stalled = batcher.submit("k", "a", send, ignore).catch(() => "gave up");
     await settle();
