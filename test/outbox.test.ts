@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import documented from "./fixtures/opslevel/deploy.json";
 import { callJson, countRows, createIntegration, drain, env, integrationStub } from "./helpers";
 import { backoffMs, DRAIN_ROWS, type IntegrationObject } from "../src/ingest/integration-object";
-import type { IngestRequest } from "../src/ingest/protocol";
+import type { BatchReply, IngestRequest } from "../src/ingest/protocol";
 import { normalizeOpsLevelDeploy, opslevelDeploySchema } from "../src/vendors/opslevel/deploy";
 
 async function storedSeqs(integrationId: string): Promise<number[]> {
@@ -19,6 +19,11 @@ function deployEvent(payload: object, dedupId: string, raw: unknown = {}) {
 /** An OpsLevel request of `events`, each kept as first received, as a route sends it to the object. */
 function deployRequest(...events: ReturnType<typeof deployEvent>[]): IngestRequest {
   return { vendor: "opslevel", credential: { kind: "id" }, commands: events.map((event) => ({ op: "record", event, mode: "first" })) };
+}
+
+/** Each reply's first result, or why its request was refused. */
+function firstResults(replies: BatchReply[]): string[] {
+  return replies.map((r) => (r.ok ? r.results[0]!.result : r.reason));
 }
 
 /**
@@ -120,13 +125,24 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     const replies = await runInDurableObject(integrationStub(id), (instance: IntegrationObject) =>
       instance.ingestBatch([request("batch-1"), request("batch-2", { big: 1n }), request("batch-3"), request("batch-1")]),
     );
-    expect(replies.map((r) => (r.ok ? r.results[0]!.result : r.reason))).toEqual(["created", "failed", "created", "duplicate"]);
+    expect(firstResults(replies)).toEqual(["created", "failed", "created", "duplicate"]);
     await drain(id);
     const { results } = await env.DB.prepare("SELECT dedup_key, seq FROM deployments WHERE integration_id = ? ORDER BY seq").bind(id).all();
     expect(results).toEqual([
       { dedup_key: "batch-1", seq: 1 },
       { dedup_key: "batch-3", seq: 2 },
     ]);
+  });
+
+  it("spends a token of the rate limit per request of a batch, not per call", async () => {
+    const { id } = await createIntegration("opslevel", { rate_limit: { requests_per_second: 0.01, burst: 2 } });
+    const { runInDurableObject } = await import("cloudflare:test");
+    const replies = await runInDurableObject(integrationStub(id), (instance: IntegrationObject) =>
+      instance.ingestBatch(["limited-1", "limited-2", "limited-3"].map((dedupId) => deployRequest(deployEvent(documented, dedupId)))),
+    );
+    expect(firstResults(replies)).toEqual(["created", "created", "rate_limited"]);
+    await drain(id);
+    expect(await storedSeqs(id)).toEqual([1, 2]);
   });
 
   it("gives records ids that sort in the order they were accepted", async () => {
