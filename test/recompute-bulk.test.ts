@@ -215,4 +215,13 @@ describe("the full rebuild", () => {
     ]);
     expect(stepwise.days.map((d) => [d.service, d.day, d.deployments])).toEqual([1, 2, 3].map((day) => [slug, at(day).slice(0, 10), 1]));
   });
+
+  it("ends with every index the migrations gave the derived tables, though it drops some while it loads them", async () => {
+    const indexes = async () =>
+      (await env.DB.prepare("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'metric%' ORDER BY name").all()).results;
+    const migrated = await indexes();
+    expect(migrated.map((i) => i.name)).toEqual(expect.arrayContaining(["metric_deployments_id", "metric_incidents_deployment", "metric_incidents_link_sha"]));
+    await recompute(env.DB, { full: true, linkWindowHours: HOURS });
+    expect(await indexes()).toEqual(migrated);
+  });
 });

@@ -233,9 +233,10 @@ const ALL_LEAD_SAMPLES = leadSamples(
 
 /**
  * Everything that follows from the lead samples, over `range`: rollback and rework flags, incident
- * links, failures and recoveries, per-day rollups.
+ * links, failures and recoveries, per-day rollups. `linkIndexes` are dropped while the links are
+ * written and built again before anything reads them (a full rebuild's; a step passes none).
  */
-function flagsLinksAndRollups(d1: D1Database, linkWindowHours: number, range: Range): D1PreparedStatement[] {
+function flagsLinksAndRollups(d1: D1Database, linkWindowHours: number, range: Range, linkIndexes: SchemaIndex[] = []): D1PreparedStatement[] {
   // Same environment first, then not after the incident, then the latest. One lookup per tier, because
   // the SQLite in wrangler dev's workerd rejects ORDER BY terms that name the outer row ("no such column").
   const tiers = ["=", "<>"].flatMap((env) => [`AND +m.environment ${env} i.environment AND +m.at <= i.created_at`, `AND +m.environment ${env} i.environment AND +m.at > i.created_at`]);
@@ -287,25 +288,27 @@ function flagsLinksAndRollups(d1: D1Database, linkWindowHours: number, range: Ra
     // Incident links: remember the deployments they pointed at, relink, remember the new ones. Only links
     // that change are written.
     d1.prepare(flagLinkedDeployments),
-    d1.prepare(`
-      WITH e AS MATERIALIZED (
-          SELECT i.rowid AS rid, COALESCE(
-            ${linkCandidates("i.link_change_id", "d.change_id = i.link_change_id", byDeployment)},
-            ${linkCandidates("i.link_deployment_id", "(d.id = i.link_deployment_id OR d.dedup_key = i.link_deployment_id)", byDeployment)},
-            ${linkCandidates("i.link_commit_sha", "c.sha = i.link_commit_sha", "deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id")}) AS deployment_id
-          FROM metric_incidents i WHERE i.rowid IN (${incidentsInRange}))
-      UPDATE metric_incidents SET deployment_id = e.deployment_id, linked_by = CASE WHEN e.deployment_id IS NOT NULL THEN 'explicit' END
-      FROM e WHERE metric_incidents.rowid = e.rid AND (e.deployment_id IS NOT NULL OR metric_incidents.linked_by IS 'explicit')
-        AND (e.deployment_id IS NOT metric_incidents.deployment_id OR metric_incidents.linked_by IS NOT 'explicit')`),
-    d1.prepare(`
-      WITH t AS MATERIALIZED (
-          SELECT i.rowid AS rid, i.deployment_id AS was, (
-            SELECT m.id FROM metric_deployments m WHERE m.service = i.service AND m.environment = i.environment AND m.counted = 1
-              AND m.at <= i.created_at AND m.at >= strftime('%Y-%m-%dT%H:%M:%fZ', i.created_at, ?)
-            ORDER BY m.at DESC, m.id DESC LIMIT 1) AS deployment_id
-          FROM metric_incidents i WHERE i.rowid IN (${incidentsInRange}) AND i.linked_by IS NOT 'explicit')
-      UPDATE metric_incidents SET deployment_id = t.deployment_id, linked_by = CASE WHEN t.deployment_id IS NOT NULL THEN 'time' END
-      FROM t WHERE metric_incidents.rowid = t.rid AND t.deployment_id IS NOT t.was`).bind(`-${linkWindowHours} hours`),
+    ...withIndexesRebuilt(d1, linkIndexes, [
+      d1.prepare(`
+        WITH e AS MATERIALIZED (
+            SELECT i.rowid AS rid, COALESCE(
+              ${linkCandidates("i.link_change_id", "d.change_id = i.link_change_id", byDeployment)},
+              ${linkCandidates("i.link_deployment_id", "(d.id = i.link_deployment_id OR d.dedup_key = i.link_deployment_id)", byDeployment)},
+              ${linkCandidates("i.link_commit_sha", "c.sha = i.link_commit_sha", "deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id")}) AS deployment_id
+            FROM metric_incidents i WHERE i.rowid IN (${incidentsInRange}))
+        UPDATE metric_incidents SET deployment_id = e.deployment_id, linked_by = CASE WHEN e.deployment_id IS NOT NULL THEN 'explicit' END
+        FROM e WHERE metric_incidents.rowid = e.rid AND (e.deployment_id IS NOT NULL OR metric_incidents.linked_by IS 'explicit')
+          AND (e.deployment_id IS NOT metric_incidents.deployment_id OR metric_incidents.linked_by IS NOT 'explicit')`),
+      d1.prepare(`
+        WITH t AS MATERIALIZED (
+            SELECT i.rowid AS rid, i.deployment_id AS was, (
+              SELECT m.id FROM metric_deployments m WHERE m.service = i.service AND m.environment = i.environment AND m.counted = 1
+                AND m.at <= i.created_at AND m.at >= strftime('%Y-%m-%dT%H:%M:%fZ', i.created_at, ?)
+              ORDER BY m.at DESC, m.id DESC LIMIT 1) AS deployment_id
+            FROM metric_incidents i WHERE i.rowid IN (${incidentsInRange}) AND i.linked_by IS NOT 'explicit')
+        UPDATE metric_incidents SET deployment_id = t.deployment_id, linked_by = CASE WHEN t.deployment_id IS NOT NULL THEN 'time' END
+        FROM t WHERE metric_incidents.rowid = t.rid AND t.deployment_id IS NOT t.was`).bind(`-${linkWindowHours} hours`),
+    ]),
     d1.prepare(flagLinkedDeployments),
     // Failures and recoveries. Only a deployment that may fail now or may have failed before can change:
     // one that had failed, one just before a rollback, and one whose links moved. A deployment of the range
@@ -394,7 +397,7 @@ function rebuildAll(d1: D1Database, linkWindowHours: number, indexes: BulkIndexe
   return [
     d1.prepare("DELETE FROM metric_work_ids"),
     ...withIndexesRebuilt(d1, indexes.samples, [d1.prepare(ALL_LEAD_SAMPLES)]),
-    ...withIndexesRebuilt(d1, indexes.flags, flagsLinksAndRollups(d1, linkWindowHours, EVERYTHING)),
+    ...withIndexesRebuilt(d1, indexes.flags, flagsLinksAndRollups(d1, linkWindowHours, EVERYTHING, indexes.links)),
     d1.prepare("DELETE FROM metric_work_ids"),
     d1.prepare("UPDATE metric_state SET full_pending = 0 WHERE id = 1"),
   ];
@@ -423,10 +426,15 @@ interface SchemaIndex {
 
 /** The indexes a full rebuild builds after each bulk load, because that load fills them in random order. */
 interface BulkIndexes {
-  /** The copy's: it writes deployments in group order, which keeps the group index but not this one. */
+  /**
+   * The copy's: it writes deployments and incidents in group order, which keeps their group indexes but
+   * not the deployments' id index nor the incidents' indexes by link and by time to restore.
+   */
   copy: SchemaIndex[];
   /** The lead samples'. */
   samples: SchemaIndex[];
+  /** The one the incident links write: incidents by the deployment they link to. */
+  links: SchemaIndex[];
   /** Those the flags and rollups write: failed deployments by day, and the rollups by group. */
   flags: SchemaIndex[];
 }
@@ -437,13 +445,14 @@ async function bulkIndexes(run: Runner): Promise<BulkIndexes> {
   const { results } = await run.d1
     .prepare(
       `SELECT tbl_name AS "table", name, sql FROM sqlite_master
-       WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('metric_deployments', 'metric_lead_samples', 'metric_days')`,
+       WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('metric_deployments', 'metric_incidents', 'metric_lead_samples', 'metric_days')`,
     )
     .all<SchemaIndex>();
   const named = (...names: string[]) => results.filter((i) => names.includes(i.name));
   return {
-    copy: named("metric_deployments_id"),
+    copy: named("metric_deployments_id", "metric_incidents_link_change", "metric_incidents_link_deployment", "metric_incidents_link_sha", "metric_incidents_resolved"),
     samples: results.filter((i) => i.table === "metric_lead_samples"),
+    links: named("metric_incidents_deployment"),
     flags: named("metric_deployments_failed_day", "metric_days_group"),
   };
 }
