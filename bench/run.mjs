@@ -4,7 +4,7 @@
 // JSON object last).
 import { parseArgs } from "node:util";
 import { benchIngest } from "./lib/ingest.mjs";
-import { benchRecompute, withFloor } from "./lib/recompute.mjs";
+import { benchRecompute } from "./lib/recompute.mjs";
 import { benchRead } from "./lib/read.mjs";
 import { startServer } from "./lib/server.mjs";
 
@@ -35,7 +35,7 @@ const report = {};
 /**
  * Each section gets a server of its own with fresh local state. Right after the ingest load, on the
  * same server, the full recompute ran about a third slower (the kernel was still busy reclaiming what
- * the load had used), while the floor, measured later in a runtime of its own, was not slowed.
+ * the load had used).
  */
 async function onFreshServer(run) {
   const server = await startServer();
@@ -61,7 +61,6 @@ if (wanted("recompute") || wanted("read")) {
       log("read: a snapshot window vs /healthz, and ad-hoc 90-day windows ...");
       report.read = await benchRead(server, options);
     }
-    if (report.recompute) report.recompute = await withFloor(server, report.recompute, log);
   });
 }
 

@@ -1,9 +1,10 @@
 // Recompute: a full recompute over the synthetic history, then one new day of data posted through
 // the real ingest routes and an incremental recompute, against the floor of one
-// GROUP BY (service, environment, day) scan of the deployments on the same database.
+// GROUP BY (service, environment, day) scan of the deployments on a copy of the same database.
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { generateHistory } from "./history.mjs";
 import { ADMIN_TOKEN, d1, workerdRssMb } from "./server.mjs";
@@ -38,13 +39,21 @@ async function withRss(server, job) {
 }
 
 /**
- * The floor: the cheapest pass over the history, through the same runtime path as the job (the
- * D1 simulator in workerd, on the same persisted database, opened with Miniflare from Node).
- * The median of five runs, with the fastest beside it: the full recompute it is set against is one
- * run, so the ratio takes a typical floor, not the luckiest (within a run the fastest of five was
- * 5-17% below their median), and a cold first read is only one of the five.
+ * A copy of the server's local D1 files, for the floor. A second runtime on the files that wrangler
+ * dev has open has cost us the server (a request after it waited five minutes for an answer that
+ * never came); on a copy the floor can run right beside the full recompute.
  */
-async function floorSeconds(persistDir) {
+function copyDatabase(persistDir) {
+  const dir = mkdtempSync(join(dirname(persistDir), "dora-floor-"));
+  cpSync(join(persistDir, "v3", "d1"), join(dir, "v3", "d1"), { recursive: true });
+  return dir;
+}
+
+/**
+ * `runs` floors: the cheapest pass over the history, through the same runtime path as the job (the
+ * D1 simulator in workerd, on the same database, opened with Miniflare from Node). Seconds each.
+ */
+async function floorRuns(persistDir, runs) {
   const mf = new Miniflare({
     modules: true,
     script: "export default { fetch() { return new Response(null, { status: 404 }) } }",
@@ -55,16 +64,35 @@ async function floorSeconds(persistDir) {
   try {
     const db = await mf.getD1Database("DB");
     const seconds = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < runs; i++) {
       const started = performance.now();
       const row = await db.prepare(FLOOR_SQL).first();
       seconds.push((performance.now() - started) / 1000);
       if (row.groups === 0) throw new Error("the floor query saw no deployments: wrong database?");
     }
-    seconds.sort((a, b) => a - b);
-    return { median: seconds[2], fastest: seconds[0] };
+    return seconds;
   } finally {
     await mf.dispose();
+  }
+}
+
+/**
+ * The full recompute with the floor side by side: three floors right before it and three right after,
+ * on a copy of the same database. This machine's speed drifts from one minute to the next (the same
+ * full run took 14 to 20 s), so a floor taken minutes apart moved the ratio more than the job did.
+ * The floor is the median of the six, since the full run is one run too (the fastest of them is
+ * reported beside it), and a cold first read is only one of the six.
+ */
+async function fullBesideFloor(server) {
+  const copy = copyDatabase(server.persistDir);
+  try {
+    const before = await floorRuns(copy, 3);
+    const full = await recomputeOnce(server, true);
+    const after = await floorRuns(copy, 3);
+    const floors = [...before, ...after].sort((a, b) => a - b);
+    return { full, before, after, floor: (floors[2] + floors[3]) / 2, fastest: floors[0] };
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
   }
 }
 
@@ -175,9 +203,8 @@ async function recomputeOnce(server, full) {
 }
 
 /**
- * Generates the history, then measures a full recompute, one new day of ingest and an incremental
- * recompute; returns the report's `recompute` section without the floor, which `withFloor` adds
- * once nothing else will use the server.
+ * Generates the history, then measures a full recompute beside the floor, one new day of ingest and
+ * an incremental recompute; returns the report's `recompute` section.
  */
 export async function benchRecompute(server, options, log = () => {}) {
   let started = performance.now();
@@ -188,8 +215,10 @@ export async function benchRecompute(server, options, log = () => {}) {
     "SELECT (SELECT count(*) FROM deployments) AS deployments, (SELECT count(*) FROM incidents) AS incidents",
   );
 
-  const full = await recomputeOnce(server, true);
+  const { full, before, after, floor, fastest } = await fullBesideFloor(server);
+  const list = (seconds) => seconds.map((s) => s.toFixed(3)).join(", ");
   log(`  full: ${fullLine(full)}`);
+  log(`  floor: ${floor.toFixed(3)} s, the median of ${list(before)} before and ${list(after)} after (fastest ${fastest.toFixed(3)} s)`);
 
   const integration = await admin(server.base, "POST", "/api/v1/integrations", { vendor: "generic", name: "bench-new-day" });
   const { deploys, incs } = newDay(options);
@@ -210,18 +239,8 @@ export async function benchRecompute(server, options, log = () => {}) {
     queries_full: full.summary.queries,
     queries_incremental: incremental.summary.queries,
     peak_rss_mb: Math.max(full.growthMb, incremental.growthMb),
+    floor_s: floor,
+    floor_fastest_s: fastest,
+    full_over_floor: full.seconds / floor,
   };
-}
-
-/**
- * Adds the floor to a `recompute` section. Call it last on a server: a second runtime opening the
- * database files that wrangler dev works on has cost us the server (a request after it waited five
- * minutes for an answer that never came). The new day adds 0.14% to the rows the floor scans.
- */
-export async function withFloor(server, recompute, log = () => {}) {
-  // After a pause, so that the tail of the read load cannot slow the floor and flatter the ratio.
-  await new Promise((r) => setTimeout(r, 5000));
-  const floor = await floorSeconds(server.persistDir);
-  log(`  floor: ${floor.median.toFixed(3)} s (fastest ${floor.fastest.toFixed(3)} s)`);
-  return { ...recompute, floor_s: floor.median, floor_fastest_s: floor.fastest, full_over_floor: recompute.full_s / floor.median };
 }
