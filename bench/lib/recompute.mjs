@@ -1,10 +1,10 @@
 // Recompute: a full recompute over the synthetic history, then one new day of data posted through
 // the real ingest routes and an incremental recompute, against the floor of one
 // GROUP BY (service, environment, day) scan of the deployments on a copy of the same database.
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { generateHistory } from "./history.mjs";
 import { ADMIN_TOKEN, d1, workerdRssMb } from "./server.mjs";
@@ -38,20 +38,25 @@ async function withRss(server, job) {
   }
 }
 
+/** Floor runs measured on each side of the full recompute. */
+const FLOOR_RUNS = 3;
+
 /**
- * A copy of the server's local D1 files, for the floor. A second runtime on the files that wrangler
- * dev has open has cost us the server (a request after it waited five minutes for an answer that
- * never came); on a copy the floor can run right beside the full recompute.
+ * A copy of the server's local D1 files for the floor, taken while nothing writes to them, inside the
+ * server's persist directory so that stopping the server removes it. A second runtime on the files
+ * that wrangler dev has open once cost us the server (a request after it waited five minutes for an
+ * answer that never came).
  */
 function copyDatabase(persistDir) {
-  const dir = mkdtempSync(join(dirname(persistDir), "dora-floor-"));
+  const dir = join(persistDir, "floor-copy");
   cpSync(join(persistDir, "v3", "d1"), join(dir, "v3", "d1"), { recursive: true });
   return dir;
 }
 
 /**
- * `runs` floors: the cheapest pass over the history, through the same runtime path as the job (the
- * D1 simulator in workerd, on the same database, opened with Miniflare from Node). Seconds each.
+ * `runs` floors, in seconds: the cheapest pass over the history, through the same runtime path as
+ * the job (the D1 simulator in workerd, opened with Miniflare from Node), on the copy in
+ * `persistDir`. After one unmeasured run: the first read of a new runtime was its slowest.
  */
 async function floorRuns(persistDir, runs) {
   const mf = new Miniflare({
@@ -64,11 +69,11 @@ async function floorRuns(persistDir, runs) {
   try {
     const db = await mf.getD1Database("DB");
     const seconds = [];
-    for (let i = 0; i < runs; i++) {
+    for (let i = 0; i <= runs; i++) {
       const started = performance.now();
       const row = await db.prepare(FLOOR_SQL).first();
-      seconds.push((performance.now() - started) / 1000);
       if (row.groups === 0) throw new Error("the floor query saw no deployments: wrong database?");
+      if (i > 0) seconds.push((performance.now() - started) / 1000);
     }
     return seconds;
   } finally {
@@ -76,21 +81,23 @@ async function floorRuns(persistDir, runs) {
   }
 }
 
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /**
- * The full recompute with the floor side by side: three floors right before it and three right after,
- * on a copy of the same database. This machine's speed drifts from one minute to the next (the same
- * full run took 14 to 20 s), so a floor taken minutes apart moved the ratio more than the job did.
- * The floor is the median of the six, since the full run is one run too (the fastest of them is
- * reported beside it), and a cold first read is only one of the six.
+ * The full recompute with its floor side by side, on a copy of the same database: runs right before
+ * it and right after, and the floor is their median (README, Performance, Recompute: why).
  */
 async function fullBesideFloor(server) {
   const copy = copyDatabase(server.persistDir);
   try {
-    const before = await floorRuns(copy, 3);
+    const before = await floorRuns(copy, FLOOR_RUNS);
     const full = await recomputeOnce(server, true);
-    const after = await floorRuns(copy, 3);
-    const floors = [...before, ...after].sort((a, b) => a - b);
-    return { full, before, after, floor: (floors[2] + floors[3]) / 2, fastest: floors[0] };
+    const after = await floorRuns(copy, FLOOR_RUNS);
+    return { full, before, after, floor: median([...before, ...after]), fastest: Math.min(...before, ...after) };
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
