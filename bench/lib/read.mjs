@@ -2,6 +2,7 @@
 // /healthz, and single requests for arbitrary 90-day windows assembled from the per-day data.
 import { ADMIN_TOKEN } from "./server.mjs";
 import { sideBySide } from "./load.mjs";
+import { median } from "./stats.mjs";
 
 const DAY_MS = 86_400_000;
 const day = (ms) => new Date(ms).toISOString().slice(0, 10);
@@ -20,7 +21,7 @@ async function timed(urlOf, n = 5) {
     await res.json();
     times.push(performance.now() - started);
   }
-  return times.sort((a, b) => a - b)[Math.floor(n / 2)];
+  return median(times);
 }
 
 export async function benchRead({ base }, { duration, connections }) {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { generateHistory } from "./history.mjs";
 import { ADMIN_TOKEN, d1, workerdRssMb } from "./server.mjs";
+import { median } from "./stats.mjs";
 
 // The Miniflare (and so the workerd) that this wrangler runs `wrangler dev` on, not whichever
 // version another package hoisted.
@@ -79,12 +80,6 @@ async function floorRuns(persistDir, runs) {
   } finally {
     await mf.dispose();
   }
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /**
