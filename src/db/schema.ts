@@ -24,6 +24,8 @@ export const integrations = sqliteTable(
     previousSecretExpiresAt: text("previous_secret_expires_at"),
     createdAt: text("created_at").notNull(),
     deletedAt: text("deleted_at"),
+    /** Which incidents count, as JSON (`{"min_priority":"P2","urgency":"high"}`); null counts every one. */
+    incidentRule: text("incident_rule"),
   },
   (t) => [uniqueIndex("integrations_secret_hash").on(t.secretHash), index("integrations_previous_secret_hash").on(t.previousSecretHash)],
 );
@@ -167,6 +169,12 @@ export const incidents = sqliteTable(
     environmentRaw: text("environment_raw"),
     status: text("status").notNull(),
     counted: integer("counted", { mode: "boolean" }).notNull(),
+    /** `P1` (highest) to `P5`, null when the vendor gave none or one we cannot map. */
+    priority: text("priority"),
+    /** The vendor's own priority or severity, as given. */
+    priorityRaw: text("priority_raw"),
+    /** `high` or `low` (PagerDuty), else null. */
+    urgency: text("urgency"),
     title: text("title"),
     url: text("url"),
     createdAt: text("created_at").notNull(),

@@ -77,6 +77,7 @@ integrationRoutes.post("/", async (c) => {
     previousSecretExpiresAt: null,
     createdAt: new Date().toISOString(),
     deletedAt: null,
+    incidentRule: null,
   };
   // The object first: a row in D1 must never name an integration its object does not know.
   await integrationObject(c.env, id).configure({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeEnvironment } from "../../src/lib/environment";
+import { normalizeEnvironment, parseEnvironmentAliases } from "../../src/lib/environment";
 import { repositoryKey } from "../../src/lib/repository";
 
 describe("normalizeEnvironment", () => {
@@ -15,6 +15,19 @@ describe("normalizeEnvironment", () => {
     ["dev", "development"],
     [" Canary-EU ", "canary-eu"],
   ])("%s -> %s", (raw, expected) => expect(normalizeEnvironment(raw)).toBe(expected));
+});
+
+describe("parseEnvironmentAliases", () => {
+  it("maps extra names onto normalised ones, case-insensitively", () => {
+    const aliases = parseEnvironmentAliases(" prod-EU:production, prod-us : prod ,");
+    expect(aliases).toEqual({ "prod-eu": "production", "prod-us": "production" });
+    expect(normalizeEnvironment("Prod-EU", aliases)).toBe("production");
+    expect(normalizeEnvironment("prod-ap", aliases)).toBe("prod-ap");
+  });
+
+  it("is empty when unset", () => expect(parseEnvironmentAliases(undefined)).toEqual({}));
+
+  it.each(["prod-eu", "prod-eu:", ":production", "a:b:c"])("refuses %j", (text) => expect(() => parseEnvironmentAliases(text)).toThrow(/ENVIRONMENT_ALIASES/));
 });
 
 describe("repositoryKey", () => {
