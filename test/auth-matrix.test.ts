@@ -188,6 +188,7 @@ describe("auth matrix: admin and read API", () => {
     ["POST", () => "/api/v1/integrations", { vendor: "opslevel", name: "x" }],
     ["GET", () => "/api/v1/integrations"],
     ["GET", (id) => `/api/v1/integrations/${id}`],
+    ["PATCH", (id) => `/api/v1/integrations/${id}`, { name: "x" }],
     ["DELETE", (id) => `/api/v1/integrations/${id}`],
     ["POST", (id) => `/api/v1/integrations/${id}/secret`, {}],
     ["POST", () => "/api/v1/tokens", { name: "x" }],
