@@ -1,4 +1,6 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
+import { createApp } from "../src/app";
 import deployment from "./fixtures/generic/deployment.json";
 import { callJson, createIntegration, drain, env } from "./helpers";
 import { environmentAliases } from "../src/ingest/environment-aliases";
@@ -21,6 +23,29 @@ describe("ENVIRONMENT_ALIASES on ingest", () => {
       { dedup_key: "ap", environment: "prod-ap", environment_raw: "prod-ap" },
       { dedup_key: "plain", environment: "production", environment_raw: "prod" },
     ]);
+  });
+
+  it("answers a vendor route 503 naming the setting, storing nothing, while the value is malformed", async () => {
+    const integration = await createIntegration("generic");
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const ctx = createExecutionContext();
+      const request = new Request(`https://receiver.test/webhooks/generic/${integration.id}/deployments`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${integration.secret}`, "content-type": "application/json" },
+        body: JSON.stringify({ ...deployment, dedup_key: "misconfigured", environment: "prod-eu" }),
+      });
+      const res = await createApp().fetch(request, { ...env, ENVIRONMENT_ALIASES: "prod-eu:production,prod-us" }, ctx);
+      await waitOnExecutionContext(ctx);
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as any).errors[0].detail).toMatch(/ENVIRONMENT_ALIASES: "prod-us" is not name:target/);
+      expect(error).toHaveBeenCalledWith(expect.stringMatching(/ENVIRONMENT_ALIASES/));
+    } finally {
+      error.mockRestore();
+    }
+    await drain(integration.id);
+    const { n } = (await env.DB.prepare("SELECT count(*) AS n FROM deployments WHERE integration_id = ?").bind(integration.id).first<{ n: number }>())!;
+    expect(n).toBe(0);
   });
 
   it("refuses ingest with a 503 naming the setting when its value is malformed, and logs it once", () => {
