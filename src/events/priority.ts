@@ -28,13 +28,8 @@ const WORDS: Record<string, Priority> = {
 /** `P1`, `1`, `SEV1`, `SEV-1`, `sev 1`: a level by its number. */
 const NUMBERED = /^(?:p|sev)?[\s_-]?([1-5])$/;
 
-/**
- * The level of one value, case-insensitive and trimmed; null when it is none of the usual
- * spellings.
- * @example priorityLevel(" Sev-2 ") // "P2"
- * @example priorityLevel("urgent")  // null
- */
-export function priorityLevel(value: string): Priority | null {
+/** The level of one value, case-insensitive and trimmed; null when it is none of the usual spellings. */
+function priorityLevel(value: string): Priority | null {
   const key = value.trim().toLowerCase();
   const numbered = NUMBERED.exec(key);
   if (numbered) return `P${numbered[1]}` as Priority;

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { priorityLevel, readPriority, readUrgency } from "../../src/events/priority";
+import { readPriority, readUrgency } from "../../src/events/priority";
 
-describe("priorityLevel", () => {
+describe("readPriority: levels", () => {
   it.each([
     ["P1", "P1"], ["p1", "P1"], ["1", "P1"], ["SEV1", "P1"], ["SEV-1", "P1"], ["sev 1", "P1"], ["Critical", "P1"],
     ["P2", "P2"], ["2", "P2"], ["SEV2", "P2"], ["sev_2", "P2"], ["HIGH", "P2"],
     ["P3", "P3"], ["3", "P3"], ["SEV3", "P3"], ["medium", "P3"], ["Moderate", "P3"],
     ["P4", "P4"], ["4", "P4"], ["low", "P4"], ["SEV-4", "P4"],
     ["P5", "P5"], ["5", "P5"], ["info", "P5"], ["  Info ", "P5"],
-  ])("%j -> %s", (raw, level) => expect(priorityLevel(raw)).toBe(level));
+  ])("%j -> %s", (raw, level) => expect(readPriority(raw)).toEqual({ priority: level, priority_raw: raw.trim() }));
 
-  it.each(["", "P0", "P6", "6", "0", "urgent", "sev", "P 1 2", "highest", "blocker", "1.0"])("%j is unknown", (raw) => expect(priorityLevel(raw)).toBeNull());
+  it.each(["", "P0", "P6", "6", "0", "urgent", "sev", "P 1 2", "highest", "blocker", "1.0"])("%j is unknown", (raw) => expect(readPriority(raw).priority).toBeNull());
 });
 
 describe("readPriority", () => {
