@@ -9,6 +9,7 @@ export default defineConfig(async () => ({
         bindings: {
           ADMIN_TOKEN: "test-admin-token",
           ADMIN_TOKEN_NEXT: "test-admin-token-next",
+          ENVIRONMENT_ALIASES: "prod-eu:production,prod-us:production",
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
         },
       },

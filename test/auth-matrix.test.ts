@@ -90,6 +90,48 @@ describe.each(VENDOR_ROUTES.map((r) => [r.name, r] as const))("auth matrix: %s",
   });
 });
 
+/** Bodies that fail before any schema applies, or fail the schema of every route. */
+const BAD_BODIES: [string, string][] = [
+  ["malformed JSON", "{not json"],
+  ["an empty body", ""],
+  ["an array", "[]"],
+  ["a schema violation", JSON.stringify({ object_kind: "deployment", status: 12345 })],
+];
+
+describe.each(VENDOR_ROUTES.filter((r) => r.auth !== "id").map((r) => [r.name, r] as const))("auth before body: %s", (_name, route) => {
+  it("answers the same 401 to a missing, wrong or foreign credential whatever the body holds, and 400 to a right one", async () => {
+    const owner = await createIntegration(route.vendor);
+    const sibling = await createIntegration(route.vendor);
+    const foreign = await createIntegration(route.vendor === "generic" ? "gitlab" : "generic");
+    const credentials: [string, Target, string | null | undefined][] = [
+      ["no credential", owner, null],
+      ["a wrong secret", owner, "wrong-secret-0123456789"],
+      ["another vendor's secret", owner, foreign.secret],
+      // Routes found by their secret alone have no id in the URL to get wrong.
+      ...(route.auth === "secret"
+        ? []
+        : ([
+            ["another integration's secret", owner, sibling.secret],
+            ["an unknown id", { id: crypto.randomUUID(), secret: owner.secret }, undefined],
+          ] as [string, Target, string | null | undefined][])),
+    ];
+    const refusals = new Set<string>();
+    for (const [bodyLabel, body] of BAD_BODIES) {
+      for (const [label, target, credential] of credentials) {
+        const res = await send(route, target, body, credential);
+        expect(res.status, `${label} + ${bodyLabel}: ${res.text}`).toBe(401);
+        if (label !== "no credential") refusals.add(res.text);
+      }
+      const right = await send(route, owner, body);
+      expect(right.status, `the right credential + ${bodyLabel}: ${right.text}`).toBe(400);
+      expect(errorDetails(route, right.json), right.text).not.toBeNull();
+    }
+    // Only "missing" and "wrong" may differ: a wrong credential never tells which part was wrong.
+    expect(refusals.size, [...refusals].join("\n")).toBe(1);
+    for (const i of [owner, sibling, foreign]) expect(await storedFor(i.id)).toBe(0);
+  });
+});
+
 describe("auth matrix: the other vendor routes", () => {
   it("OpsLevel service creation: an unknown, revoked or other vendor's id is the same 404", async () => {
     const gone = await revoked("opslevel");
@@ -146,6 +188,7 @@ describe("auth matrix: admin and read API", () => {
     ["POST", () => "/api/v1/integrations", { vendor: "opslevel", name: "x" }],
     ["GET", () => "/api/v1/integrations"],
     ["GET", (id) => `/api/v1/integrations/${id}`],
+    ["PATCH", (id) => `/api/v1/integrations/${id}`, { name: "x" }],
     ["DELETE", (id) => `/api/v1/integrations/${id}`],
     ["POST", (id) => `/api/v1/integrations/${id}/secret`, {}],
     ["POST", () => "/api/v1/tokens", { name: "x" }],

@@ -145,12 +145,35 @@ describe("Harness SEI custom CI/CD webhook", () => {
     for (const headers of cases) {
       const res = await call("POST", PATH, JSON.stringify(correctedPayload), headers);
       expect(res.status, JSON.stringify(headers)).toBe(401);
-      expect(res.headers.get("www-authenticate")).toBe("Bearer");
+      expect(res.headers.get("www-authenticate")).toBe("ApiKey, Bearer");
       bodies.add(await res.text());
     }
     expect(bodies.size).toBe(1);
     await drain(integration.id);
     expect(await countRows("ci_runs", integration.id)).toBe(0);
+  });
+
+  it("accepts the key in the ApiKey scheme, in any case, and in the Bearer scheme; a wrong key in each is the same 401", async () => {
+    const integration = await createIntegration("harness-sei");
+    const schemes = ["ApiKey", "Apikey", "apikey", "APIKEY", "Bearer", "bearer"];
+    for (const scheme of schemes) {
+      const ok = await callJson("POST", PATH, { ...correctedPayload, execution_id: unique(scheme) }, { authorization: `${scheme} ${integration.secret}` });
+      expect(ok.status, `${scheme}: ${ok.text}`).toBe(202);
+    }
+    const refusals = new Set<string>();
+    for (const scheme of schemes) {
+      const res = await call("POST", PATH, JSON.stringify({ ...correctedPayload, execution_id: unique(scheme) }), { authorization: `${scheme} wrong-${integration.secret}` });
+      expect(res.status, scheme).toBe(401);
+      refusals.add(await res.text());
+    }
+    for (const header of [`ApiKey${integration.secret}`, `Api-Key ${integration.secret}`, `Token ${integration.secret}`, `ApiKey ${integration.secret} extra`]) {
+      const res = await call("POST", PATH, JSON.stringify({ ...correctedPayload, execution_id: unique("odd") }), { authorization: header });
+      expect(res.status, header).toBe(401);
+      refusals.add(await res.text());
+    }
+    expect(refusals.size).toBe(1);
+    await drain(integration.id);
+    expect(await countRows("ci_runs", integration.id)).toBe(schemes.length);
   });
 
   it.each(["pipeline", "job_full_name", "qualified_name", "instance_name", "instance_guid", "start_time", "duration", "result"])(

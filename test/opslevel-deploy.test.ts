@@ -136,7 +136,6 @@ describe("OpsLevel deploy webhook", () => {
     ["deployed_at", "Deployed at Error", "param is missing or the value is empty: deployed_at"],
     ["description", "Description Error", "param is missing or the value is empty: description"],
     ["service", "Service Error", "param is missing or the value is empty: service"],
-    ["deployer", "Deployer Error", "param is missing or the value is empty: deployer"],
   ])("answers the documented error when %s is missing", async (field, title, detail) => {
     const body: Record<string, unknown> = { ...documented };
     delete body[field];
@@ -152,10 +151,68 @@ describe("OpsLevel deploy webhook", () => {
     expect(res.json).toEqual({ errors: [{ status: 400, title: "Description Error", detail: "param is missing or the value is empty: description" }] });
   });
 
-  it("refuses a deployer with neither email nor name", async () => {
-    const res = await callJson("POST", deployPath(), { ...documented, deployer: { id: "42" } });
-    expect(res.status).toBe(400);
-    expect(res.json.errors[0].detail).toBe("deployer: needs an email or a name");
+  it("refuses a deployer with neither email nor name, blank ones included, and stores nothing", async () => {
+    for (const deployer of [{ id: "42" }, {}, { email: " ", name: "" }]) {
+      const res = await callJson("POST", deployPath(), { ...documented, dedup_id: null, deployer });
+      expect(res.status, JSON.stringify(deployer)).toBe(400);
+      expect(res.json.errors[0].detail).toBe("deployer: needs an email or a name");
+    }
+    await drain(integration.id);
+    expect(await countRows("deployments", integration.id)).toBe(0);
+  });
+
+  it("stores a deploy without a deployer, as OpsLevel's Jenkins plugin sends it by default", async () => {
+    // The plugin's default payload: no deployer, an ISO instant, the Jenkins build number and URL.
+    const jenkins = {
+      dedup_id: "2f0d7c8e-jenkins",
+      deploy_number: "57",
+      deploy_url: "https://jenkins.example.com/job/shop/57/",
+      deployed_at: "2026-03-02T10:11:12.345Z",
+      description: "Fix tax rate",
+      environment: "Production",
+      service: "jenkins:shop",
+      commit: { sha: "38d02f1d7aab64678a7ad3eeb2ad2887ce7253f5", branch: "origin/main", message: "Fix tax rate" },
+    };
+    const res = await callJson("POST", deployPath(), jenkins);
+    expect(res.status, res.text).toBe(202);
+    const nulled = await callJson("POST", deployPath(), { ...jenkins, dedup_id: "null-deployer", deployer: null });
+    expect(nulled.status, nulled.text).toBe(202);
+    await drain(integration.id);
+    const { results } = await env.DB.prepare("SELECT deployer_name, deployer_email, deploy_number, finished_at FROM deployments WHERE integration_id = ? ORDER BY seq")
+      .bind(integration.id)
+      .all();
+    expect(results).toEqual([
+      { deployer_name: null, deployer_email: null, deploy_number: "57", finished_at: "2026-03-02T10:11:12.345Z" },
+      { deployer_name: null, deployer_email: null, deploy_number: "57", finished_at: "2026-03-02T10:11:12.345Z" },
+    ]);
+  });
+
+  it("reads what OpsLevel's CLI sends: nanosecond times with offsets, and an empty commit outside a git checkout", async () => {
+    const cli = {
+      service: "shop",
+      deployer: { email: "automation@opslevel.com" },
+      deployed_at: "2026-03-02T10:11:12.123456789Z",
+      description: "Event Created by OpsLevel CLI",
+      environment: "production",
+      commit: {},
+    };
+    expect((await callJson("POST", deployPath(), cli)).status).toBe(202);
+    const withGit = {
+      ...cli,
+      dedup_id: "cli-git",
+      commit: { sha: "38d02f1d7aab64678a7ad3eeb2ad2887ce7253f5", message: "Fix tax rate\n", date: "2026-03-02T11:00:00.5+01:00", authoring_date: "2026-03-01T23:00:00-05:00" },
+    };
+    expect((await callJson("POST", deployPath(), withGit)).status).toBe(202);
+    await drain(integration.id);
+    const { results } = await env.DB.prepare(
+      "SELECT d.finished_at, c.sha, c.committed_at, c.authored_at FROM deployments d LEFT JOIN deployment_commits c ON c.deployment_id = d.id WHERE d.integration_id = ? ORDER BY d.seq",
+    )
+      .bind(integration.id)
+      .all();
+    expect(results).toEqual([
+      { finished_at: "2026-03-02T10:11:12.123Z", sha: null, committed_at: null, authored_at: null },
+      { finished_at: "2026-03-02T10:11:12.123Z", sha: "38d02f1d7aab64678a7ad3eeb2ad2887ce7253f5", committed_at: "2026-03-02T10:00:00.500Z", authored_at: "2026-03-02T04:00:00.000Z" },
+    ]);
   });
 
   it("answers 404 for an unknown or malformed integration id", async () => {

@@ -4,6 +4,7 @@
  * Times are UTC ISO 8601 strings with milliseconds (see `parseTimestamp`).
  */
 import { z } from "zod";
+import { PRIORITIES, URGENCIES } from "./priority";
 
 const isoTime = z.iso.datetime({ offset: false, precision: 3 });
 const text = z.string().min(1);
@@ -62,6 +63,11 @@ export const incidentEventSchema = z.object({
   status: z.enum(["open", "resolved"]),
   /** False for issue types that are stored but never counted as incidents. */
   counted: z.boolean(),
+  /** `P1` (highest) to `P5`; null when none was given or the one given is not a known spelling. */
+  priority: z.enum(PRIORITIES).nullable(),
+  /** The vendor's priority or severity as given. */
+  priority_raw: z.string().nullable(),
+  urgency: z.enum(URGENCIES).nullable(),
   title: z.string().nullable(),
   url: z.string().nullable(),
   created_at: isoTime,

@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import type { AppEnv, Env } from "../env";
 import { ApiError } from "../http/errors";
 import { Batcher } from "./batcher";
+import { environmentAliases } from "./environment-aliases";
 import type { BatchReply, IngestReply, IngestRequest } from "./protocol";
 
 /** Integration ids are 128 random bits in UUID form. */
@@ -43,10 +44,12 @@ export type SubmitReply = Exclude<IngestReply, { reason: "rate_limited" }>;
 
 /**
  * Sends commands to an integration's object, in one call with whatever else this isolate has for
- * it at the time; an id that cannot exist is refused without a hop. A request over the
+ * it at the time; an id that cannot exist is refused without a hop, and nothing is sent while
+ * `ENVIRONMENT_ALIASES` is malformed (503). A request over the
  * integration's rate limit throws a 429 with `Retry-After`, in the route's error shape.
  */
 export async function submit(c: Context<AppEnv>, id: string, request: IngestRequest): Promise<SubmitReply> {
+  environmentAliases(c.env);
   if (!INTEGRATION_ID.test(id)) return { ok: false, reason: "unknown_integration" };
   const call = (requests: IngestRequest[]) => integrationObject(c.env, id).ingestBatch(requests) as Promise<BatchReply[]>;
   const shared = SHARED_CALLS && Number(c.req.header("content-length") ?? Infinity) <= SHARED_MAX_BODY_BYTES;

@@ -68,7 +68,7 @@ const DEPLOYMENT_COMMITS: UpsertSpec = {
 
 const INCIDENTS: UpsertSpec = {
   table: "incidents",
-  columns: [...BASE_COLUMNS, "environment", "environment_raw", "status", "counted", "title", "url", "created_at", "resolved_at", "received_at", "link_change_id", "link_deployment_id", "link_commit_sha", "raw"],
+  columns: [...BASE_COLUMNS, "environment", "environment_raw", "status", "counted", "priority", "priority_raw", "urgency", "title", "url", "created_at", "resolved_at", "received_at", "link_change_id", "link_deployment_id", "link_commit_sha", "raw"],
   jsonColumns: ["raw"],
   conflict: "id",
   keep: ["seq", "received_at"],
@@ -177,6 +177,10 @@ export async function writeRecords(d1: D1Database, records: StoredRecord[]): Pro
           environment_raw: r.environment,
           status: r.status,
           counted: r.counted,
+          // Records queued before incidents carried a priority have none.
+          priority: r.priority ?? null,
+          priority_raw: r.priority_raw ?? null,
+          urgency: r.urgency ?? null,
           title: r.title,
           url: r.url,
           created_at: r.created_at,

@@ -9,7 +9,8 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { CanonicalEvent, StoredRecord } from "../events/canonical";
 import { timeOrderedId, timingSafeEqualHex } from "../lib/crypto";
-import { normalizeEnvironment } from "../lib/environment";
+import { normalizeEnvironment, type EnvironmentAliases } from "../lib/environment";
+import { environmentAliases } from "./environment-aliases";
 import { writeRecords } from "./drain";
 import type { BatchReply, Command, CommandResult, IngestReply, IngestRequest, IntegrationConfig, RateLimit, SecretRoll, Vendor } from "./protocol";
 import { defaultRateLimit, TokenBucket } from "./rate-limit";
@@ -106,6 +107,8 @@ export class IntegrationObject extends DurableObject<Env> {
    * since it may hold numbers that write gave.
    */
   private readonly deployCounters = new Map<string, number>();
+  /** The operator's environment aliases, read once per instance. */
+  private aliases: EnvironmentAliases | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -414,7 +417,7 @@ export class IntegrationObject extends DurableObject<Env> {
       last_seq: at.lastSeq,
       received_at: at.receivedAt,
       service_name: serviceName,
-      environment_normalized: normalizeEnvironment(environment ?? config.environment ?? "production"),
+      environment_normalized: normalizeEnvironment(environment ?? config.environment ?? "production", (this.aliases ??= environmentAliases(this.env))),
     } as StoredRecord;
     // OpsLevel numbers deploys it is not given, per service: here per service name as the
     // integration receives it, which OpsLevel always sends.

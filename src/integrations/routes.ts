@@ -1,6 +1,7 @@
 /**
  * @module
- * Admin API for integrations: create (the secret is shown once), list, show, delete (revokes at once).
+ * Admin API for integrations: create (the secret is shown once), list, show, change the name or
+ * the incident rule, delete (revokes at once).
  */
 import { and, desc, eq, isNull, or } from "drizzle-orm";
 import { Hono } from "hono";
@@ -15,14 +16,17 @@ import { validate } from "../http/validate";
 import { integrationObject } from "../ingest/client";
 import { SIGNING_VENDORS, VENDORS, type IntegrationConfig } from "../ingest/protocol";
 import { randomId, randomSecret, sha256Hex } from "../lib/crypto";
+import { incidentRuleSchema, shownIncidentRule, storedIncidentRule } from "./incident-rule";
 import { ingestUrls } from "./urls";
 
 /** A secret the vendor generated (PagerDuty makes its own signing secret); else we generate one. */
 const vendorSecret = z.string().min(16).max(500).optional();
 
+const nameSchema = z.string().trim().min(1).max(200);
+
 const createSchema = z.strictObject({
   vendor: z.enum(VENDORS),
-  name: z.string().trim().min(1).max(200),
+  name: nameSchema,
   service: z.string().trim().min(1).max(200).nullish(),
   environment: z.string().trim().min(1).max(100).nullish(),
   secret: vendorSecret,
@@ -33,7 +37,17 @@ const createSchema = z.strictObject({
       burst: z.number().int().min(1).max(1_000_000),
     })
     .nullish(),
+  incident_rule: incidentRuleSchema,
 });
+
+/**
+ * What `PATCH` may change: the name, and the incident rule (null removes it), both read only by
+ * the API and the recompute. The default service and environment are applied on ingest and stay
+ * as created, so that one integration's events are not labelled two ways.
+ */
+const patchSchema = z
+  .strictObject({ name: nameSchema.optional(), incident_rule: incidentRuleSchema.optional() })
+  .refine((b) => b.name !== undefined || b.incident_rule !== undefined, { message: "give name or incident_rule to change" });
 
 /** The grace period of a rolled secret when the request names none. */
 const DEFAULT_GRACE_SECONDS = 24 * 3600;
@@ -52,6 +66,7 @@ function present(row: IntegrationRow, origin: string) {
     name: row.name,
     service: row.defaultService,
     environment: row.defaultEnvironment,
+    incident_rule: shownIncidentRule(row.incidentRule),
     created_at: row.createdAt,
     urls: ingestUrls(origin, row.vendor as IntegrationConfig["vendor"], row.id),
   };
@@ -77,7 +92,7 @@ integrationRoutes.post("/", async (c) => {
     previousSecretExpiresAt: null,
     createdAt: new Date().toISOString(),
     deletedAt: null,
-    incidentRule: null,
+    incidentRule: storedIncidentRule(body.incident_rule ?? null),
   };
   // The object first: a row in D1 must never name an integration its object does not know.
   await integrationObject(c.env, id).configure({
@@ -127,6 +142,19 @@ integrationRoutes.get("/:id", async (c) => {
   const row = await findLive(c.env.DB, c.req.param("id"));
   const rateLimit = await integrationObject(c.env, row.id).rateLimit();
   return c.json({ ...present(row, new URL(c.req.url).origin), rate_limit: rateLimit });
+});
+
+/** Changes the fields given and answers the integration as it now is; a changed rule applies from the next full recompute. */
+integrationRoutes.patch("/:id", async (c) => {
+  const row = await findLive(c.env.DB, c.req.param("id"));
+  const body = validate(patchSchema, await readJsonBody(c.req.raw));
+  const changes: Partial<IntegrationRow> = {
+    ...(body.name === undefined ? {} : { name: body.name }),
+    ...(body.incident_rule === undefined ? {} : { incidentRule: storedIncidentRule(body.incident_rule) }),
+  };
+  await database(c.env.DB).update(integrations).set(changes).where(eq(integrations.id, row.id));
+  const rateLimit = await integrationObject(c.env, row.id).rateLimit();
+  return c.json({ ...present({ ...row, ...changes }, new URL(c.req.url).origin), rate_limit: rateLimit });
 });
 
 integrationRoutes.delete("/:id", async (c) => {

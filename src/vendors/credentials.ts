@@ -3,10 +3,11 @@
  * Credential checks shared by the vendor routes that carry a secret or a signature rather than
  * relying on the id in the URL. Every failure is the same 401 whether or not the id exists.
  */
-import type { Env } from "../env";
+import type { Context } from "hono";
+import type { AppEnv, Env } from "../env";
 import { ApiError } from "../http/errors";
-import { INTEGRATION_ID, integrationObject, type SubmitReply } from "../ingest/client";
-import type { Vendor } from "../ingest/protocol";
+import { INTEGRATION_ID, integrationObject, submit, type SubmitReply } from "../ingest/client";
+import type { Credential, Vendor } from "../ingest/protocol";
 import { anyHmacSha256HexMatches } from "../lib/crypto";
 
 /** A 401 that names the credential, never whether the integration exists. */
@@ -32,4 +33,28 @@ export async function verifySignature(env: Env, id: string, vendor: Vendor, body
 export function acceptedOrUnauthorized(reply: SubmitReply, detail: string, headers: Record<string, string> = {}) {
   if (!reply.ok) throw unauthorized(detail, headers);
   return reply.results;
+}
+
+/**
+ * Reads a request's body with `read`; when the body is refused, asks the integration's object
+ * whether the credential holds before answering, so that a caller who proved nothing gets the
+ * route's 401 (`refused`), never a 400 that describes our schema. An accepted body costs no
+ * extra call: its commands carry the credential to the object as they always do.
+ */
+export async function readBodyAuthenticated<T>(
+  c: Context<AppEnv>,
+  id: string,
+  vendor: Vendor,
+  credential: Credential,
+  refused: () => ApiError,
+  read: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const reply = await submit(c, id, { vendor, credential, commands: [] });
+    if (!reply.ok) throw refused();
+    throw error;
+  }
 }

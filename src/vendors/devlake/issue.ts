@@ -6,12 +6,13 @@
  */
 import { z } from "zod";
 import type { IncidentEvent } from "../../events/canonical";
-import { optionalText, optionalTimestamp, requiredText, timestamp } from "../fields";
+import { readPriority } from "../../events/priority";
+import { optionalId, optionalText, optionalTimestamp, requiredText, timestamp } from "../fields";
 import { canonicalKeys } from "./keys";
 
 const STATUSES = ["TODO", "DONE", "IN_PROGRESS"] as const;
 
-const ISSUE_KEYS = ["issue_key", "title", "type", "status", "original_status", "url", "created_date", "updated_date", "resolution_date"] as const;
+const ISSUE_KEYS = ["issue_key", "title", "type", "status", "original_status", "url", "created_date", "updated_date", "resolution_date", "priority", "severity"] as const;
 
 export const devlakeIssueSchema = z.preprocess(
   (v) => canonicalKeys(v, ISSUE_KEYS),
@@ -30,6 +31,8 @@ export const devlakeIssueSchema = z.preprocess(
     created_date: timestamp,
     updated_date: optionalTimestamp,
     resolution_date: optionalTimestamp,
+    priority: optionalId,
+    severity: optionalId,
   }),
 );
 
@@ -39,6 +42,7 @@ export type DevLakeIssue = z.output<typeof devlakeIssueSchema>;
  * One DevLake issue as a canonical incident keyed by its issue key. Status DONE is resolved (at
  * `resolution_date`, else `updated_date`, else `receivedAt`); TODO and IN_PROGRESS are open.
  * Only type INCIDENT (any case) is counted; other issue types are stored with `counted: false`.
+ * The priority is read from `priority`, else `severity`.
  */
 export function normalizeDevLakeIssue(d: DevLakeIssue, raw: unknown, receivedAt: string): IncidentEvent {
   const done = d.status === "DONE";
@@ -50,6 +54,8 @@ export function normalizeDevLakeIssue(d: DevLakeIssue, raw: unknown, receivedAt:
     environment: null,
     status: done ? "resolved" : "open",
     counted: d.type?.trim().toUpperCase() === "INCIDENT",
+    ...readPriority(d.priority, d.severity),
+    urgency: null,
     title: d.title,
     url: d.url,
     created_at: d.created_date,

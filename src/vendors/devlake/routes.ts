@@ -12,7 +12,7 @@ import { validate } from "../../http/validate";
 import { submit } from "../../ingest/client";
 import type { Command, CommandResult } from "../../ingest/protocol";
 import { sha256Hex } from "../../lib/crypto";
-import { unauthorized } from "../credentials";
+import { readBodyAuthenticated, unauthorized } from "../credentials";
 import { devlakeSecret } from "./credential";
 import { devlakeDeploymentSchema, normalizeDevLakeDeployment } from "./deployment";
 import { devlakeIssueSchema, normalizeDevLakeIssue } from "./issue";
@@ -32,17 +32,16 @@ const refused = () => unauthorized("unauthorized: the webhook needs a valid Bear
 /**
  * Refuses a request without a secret before reading its body, builds its commands, and sends
  * them with the secret's hash to the integration named in the path. Unknown id, wrong secret and
- * another integration's secret are the same 401, so no reply tells whether an id exists.
+ * another integration's secret are the same 401, so no reply tells whether an id exists, and a
+ * refused body is answered only once the secret holds.
  */
 async function submitWithSecret(c: Context<AppEnv>, build: () => Command[] | Promise<Command[]>): Promise<CommandResult[]> {
   const secret = devlakeSecret(c.req.raw);
   if (!secret) throw refused();
-  const commands = await build();
-  const reply = await submit(c, c.req.param("id") ?? "", {
-    vendor: "devlake",
-    credential: { kind: "secret", hash: await sha256Hex(secret) },
-    commands,
-  });
+  const id = c.req.param("id") ?? "";
+  const credential = { kind: "secret", hash: await sha256Hex(secret) } as const;
+  const commands = await readBodyAuthenticated(c, id, "devlake", credential, refused, build);
+  const reply = await submit(c, id, { vendor: "devlake", credential, commands });
   if (!reply.ok) throw refused();
   return reply.results;
 }

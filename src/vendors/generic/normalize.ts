@@ -3,6 +3,7 @@
  * Our own format to canonical events: the fields map one to one, with the defaults filled in.
  */
 import type { DeploymentEvent, IncidentEvent } from "../../events/canonical";
+import { readPriority } from "../../events/priority";
 import type { GenericDeployment, GenericIncident } from "./schema";
 
 function hints(repository: string | null) {
@@ -46,6 +47,8 @@ export function normalizeGenericIncident(item: GenericIncident, raw: unknown): I
     environment: item.environment,
     status: item.status ?? (item.resolved_at === null ? "open" : "resolved"),
     counted: item.counted,
+    ...readPriority(item.priority),
+    urgency: item.urgency,
     title: item.title,
     url: item.url,
     created_at: item.created_at,

@@ -14,7 +14,7 @@ import { readJsonBody } from "../../http/body";
 import { validate } from "../../http/validate";
 import { submit } from "../../ingest/client";
 import { sha256Hex } from "../../lib/crypto";
-import { acceptedOrUnauthorized, unauthorized } from "../credentials";
+import { acceptedOrUnauthorized, readBodyAuthenticated, unauthorized } from "../credentials";
 import { normalizeGenericDeployment, normalizeGenericIncident } from "./normalize";
 import { batchSchema, genericDeploymentSchema, genericIncidentSchema, MAX_ITEMS } from "./schema";
 
@@ -34,11 +34,15 @@ function route<S extends z.ZodType>(schema: S, normalize: (item: z.output<S>, ra
   return async (c: Context<AppEnv>) => {
     const token = bearerToken(c.req.raw);
     if (!token) throw unauthorized("missing bearer token", CHALLENGE);
-    const hash = await sha256Hex(token);
-    const events = itemsOf(schema, await readJsonBody(c.req.raw)).map(({ item, raw }) => normalize(item, raw));
-    const reply = await submit(c, c.req.param("id")!, {
+    const id = c.req.param("id")!;
+    const credential = { kind: "secret", hash: await sha256Hex(token) } as const;
+    const refused = () => unauthorized("invalid bearer token", CHALLENGE);
+    const events = await readBodyAuthenticated(c, id, "generic", credential, refused, async () =>
+      itemsOf(schema, await readJsonBody(c.req.raw)).map(({ item, raw }) => normalize(item, raw)),
+    );
+    const reply = await submit(c, id, {
       vendor: "generic",
-      credential: { kind: "secret", hash },
+      credential,
       // A pipeline that retries after a timeout can send the same key to have the retry dropped.
       delivery_id: c.req.header("Idempotency-Key") ?? null,
       commands: events.map((event) => ({ op: "record", event, mode: "update" })),

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DEPLOYMENT_STATUSES } from "../../events/canonical";
+import { URGENCIES } from "../../events/priority";
 import { optionalId, optionalText, optionalTimestamp, requiredId, requiredText, timestamp } from "../fields";
 
 /** The most items one request may carry. */
@@ -58,6 +59,9 @@ export const genericIncidentSchema = z
     status: caseless(["open", "resolved"]).optional(),
     /** False stores the incident without counting it in the metrics. */
     counted: z.boolean().default(true),
+    /** `P1`..`P5`, `SEV1`, `critical`, ...: see `readPriority`; another value is kept as unknown. */
+    priority: optionalId,
+    urgency: caseless(URGENCIES).nullish().transform((v) => v ?? null),
     title: optionalText,
     url: optionalText,
     created_at: timestamp,

@@ -10,7 +10,7 @@ import { readJsonBody } from "../../http/body";
 import { validate } from "../../http/validate";
 import { submit } from "../../ingest/client";
 import { sha256Hex } from "../../lib/crypto";
-import { acceptedOrUnauthorized, unauthorized } from "../credentials";
+import { acceptedOrUnauthorized, readBodyAuthenticated, unauthorized } from "../credentials";
 import { optionalText } from "../fields";
 import { outcome } from "../outcome";
 import { gitlabDeploymentSchema, normalizeGitLabDeployment } from "./deployment";
@@ -27,9 +27,11 @@ gitlabRoutes.post("/webhooks/gitlab/:id", async (c) => {
   const token = c.req.header(TOKEN_HEADER);
   if (!token) throw unauthorized(`missing ${TOKEN_HEADER} header`);
   const credential = { kind: "secret", hash: await sha256Hex(token) } as const;
-  const raw = await readJsonBody(c.req.raw);
-  const kind = validate(envelopeSchema, raw).object_kind;
-  const canonical = kind === "deployment" ? normalizeGitLabDeployment(validate(gitlabDeploymentSchema, raw), raw) : null;
+  const { kind, canonical } = await readBodyAuthenticated(c, id, "gitlab", credential, () => unauthorized(INVALID), async () => {
+    const raw = await readJsonBody(c.req.raw);
+    const kind = validate(envelopeSchema, raw).object_kind;
+    return { kind, canonical: kind === "deployment" ? normalizeGitLabDeployment(validate(gitlabDeploymentSchema, raw), raw) : null };
+  });
   const reply = await submit(c, id, {
     vendor: "gitlab",
     credential,

@@ -1,24 +1,24 @@
 /**
  * @module
- * Harness SEI's `POST /v1/custom-cicd` with `Authorization: Bearer <secret>`. The token alone
- * finds the integration.
+ * Harness SEI's `POST /v1/custom-cicd` with `Authorization: ApiKey <secret>` or
+ * `Authorization: Bearer <secret>`. The key alone finds the integration.
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../env";
-import { bearerToken } from "../../http/auth";
 import { readJsonBody } from "../../http/body";
 import { validate } from "../../http/validate";
 import { submit } from "../../ingest/client";
 import { findIntegrationBySecret } from "../../integrations/lookup";
 import { unauthorized } from "../credentials";
+import { seiApiKey } from "./credential";
 import { normalizeSeiCustomCicd, seiCustomCicdSchema } from "./custom-cicd";
 
-const refused = () => unauthorized("missing or invalid bearer token", { "www-authenticate": "Bearer" });
+const refused = () => unauthorized("missing or invalid API key (Authorization: ApiKey <key> or Bearer <key>)", { "www-authenticate": "ApiKey, Bearer" });
 
 export const harnessSeiRoutes = new Hono<AppEnv>();
 
 harnessSeiRoutes.post("/v1/custom-cicd", async (c) => {
-  const match = await findIntegrationBySecret(c.env.DB, "harness-sei", bearerToken(c.req.raw));
+  const match = await findIntegrationBySecret(c.env.DB, "harness-sei", seiApiKey(c.req.raw));
   if (!match) throw refused();
   const raw = await readJsonBody(c.req.raw);
   const events = normalizeSeiCustomCicd(validate(seiCustomCicdSchema, raw), raw);

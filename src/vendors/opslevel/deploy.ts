@@ -10,9 +10,12 @@ export const opslevelDeploySchema = z.looseObject({
   service: requiredText,
   description: requiredText,
   deployed_at: timestamp,
+  // OpsLevel's Jenkins plugin sends no deployer unless one is configured, and OpsLevel accepts
+  // that; a deployer that is sent must still name someone.
   deployer: z
     .looseObject({ email: optionalText, name: optionalText, id: optionalId })
-    .refine((d) => d.email !== null || d.name !== null, { message: "needs an email or a name" }),
+    .refine((d) => d.email !== null || d.name !== null, { message: "needs an email or a name" })
+    .nullish(),
   environment: optionalText,
   deploy_url: optionalText,
   dedup_id: optionalId,
@@ -56,7 +59,7 @@ export function normalizeOpsLevelDeploy(body: OpsLevelDeploy, raw: unknown): Dep
     change_id: null,
     url: body.deploy_url,
     description: body.description,
-    deployer: { id: body.deployer.id, name: body.deployer.name, email: body.deployer.email },
+    deployer: body.deployer ? { id: body.deployer.id, name: body.deployer.name, email: body.deployer.email } : null,
     commits: commit
       ? [
           {

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { IncidentEvent } from "../../events/canonical";
+import { readPriority, readUrgency } from "../../events/priority";
 import { optionalText, requiredText, timestamp } from "../fields";
 
 /** The event types that move an incident; every other one is acknowledged and ignored. */
@@ -26,6 +27,9 @@ export const pagerdutyIncidentSchema = z.looseObject({
       title: optionalText,
       html_url: optionalText,
       service: z.looseObject({ id: optionalText, summary: optionalText }).nullish(),
+      // The priority's name (`P1`, `SEV-1`, ... as the account named it) is its `summary`.
+      priority: z.looseObject({ summary: optionalText, name: optionalText }).nullish(),
+      urgency: optionalText,
     }),
   }),
 });
@@ -54,6 +58,8 @@ export function normalizePagerDutyIncident(body: PagerDutyIncident, raw: unknown
     environment: null,
     status: resolved ? "resolved" : "open",
     counted: true,
+    ...readPriority(event.data.priority?.summary, event.data.priority?.name),
+    urgency: readUrgency(event.data.urgency),
     title: event.data.title,
     url: event.data.html_url,
     created_at: event.data.created_at,
