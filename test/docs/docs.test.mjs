@@ -17,7 +17,9 @@ const DEV_ADMIN_TOKEN = "dev-admin-token-change-me";
 
 function markdownFiles() {
   const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".md") ? [join(dir, e.name)] : []));
-  return [join(ROOT, "README.md"), ...walk(join(ROOT, "docs")).sort()];
+  const all = [join(ROOT, "README.md"), ...walk(join(ROOT, "docs")).sort()];
+  // `DOCS_ONLY=docs/vendors/github.md` runs one file while writing it.
+  return process.env.DOCS_ONLY ? all.filter((f) => relative(ROOT, f) === process.env.DOCS_ONLY) : all;
 }
 
 const PATH = restrictedPath();
