@@ -1,4 +1,4 @@
-// Every shell block of README.md and docs/**/*.md, run in order per file against a fresh
+// Every shell block of the top-level Markdown files and docs/**/*.md, run in order per file against a fresh
 // `wrangler dev`, each reply checked against the block the doc shows after it. The conventions
 // are in CONTRIBUTING.md ("Examples in the docs").
 import assert from "node:assert/strict";
@@ -17,7 +17,8 @@ const DEV_ADMIN_TOKEN = "dev-admin-token-change-me";
 
 function markdownFiles() {
   const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith(".md") ? [join(dir, e.name)] : []));
-  const all = [join(ROOT, "README.md"), ...walk(join(ROOT, "docs")).sort()];
+  const top = readdirSync(ROOT).filter((f) => f.endsWith(".md")).sort().map((f) => join(ROOT, f));
+  const all = [...top, ...walk(join(ROOT, "docs")).sort()];
   // `DOCS_ONLY=docs/vendors/github.md` runs one file while writing it.
   return process.env.DOCS_ONLY ? all.filter((f) => relative(ROOT, f) === process.env.DOCS_ONLY) : all;
 }
@@ -35,12 +36,15 @@ for (const file of markdownFiles()) {
   });
 
   const runnable = blocks.filter((b) => b.shell && !b.flags.includes(NO_TEST));
-  if (runnable.length === 0) continue;
+  if (runnable.length === 0) {
+    for (const block of blocks.filter((b) => b.flags.includes(NO_TEST))) test(`${name}:${block.line}`, { skip: `marked ${NO_TEST}` }, () => {});
+    continue;
+  }
   test(`${name}: every shell block runs as pasted`, async (t) => {
     const server = await startServer({ adminToken: DEV_ADMIN_TOKEN, vars: serverVarsOf(markdown) });
     t.after(() => server.stop());
     const session = shellSession({ cwd: ROOT, path: PATH, rewrite: (code) => code.replaceAll("http://localhost:8787", server.base) });
-    for (const block of blocks.filter((b) => b.shell)) {
+    for (const block of blocks.filter((b) => b.shell || b.flags.includes(NO_TEST))) {
       const label = `${name}:${block.line}`;
       if (block.flags.includes(NO_TEST)) {
         await t.test(label, { skip: `marked ${NO_TEST}` }, () => {});
