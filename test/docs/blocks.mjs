@@ -14,11 +14,11 @@ export function blocksOf(markdown) {
   const lines = markdown.split("\n");
   const fences = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\S*)\s*(.*)$/.exec(lines[i]);
+    const open = /^\s*```(\S*)\s*(.*)$/.exec(lines[i]);
     if (!open) continue;
     const start = i;
     const body = [];
-    for (i++; i < lines.length && !/^```\s*$/.test(lines[i]); i++) body.push(lines[i]);
+    for (i++; i < lines.length && !/^\s*```\s*$/.test(lines[i]); i++) body.push(lines[i]);
     fences.push({ line: start + 1, end: i + 1, lang: open[1], flags: open[2].split(/\s+/).filter(Boolean), code: body.join("\n") });
   }
   const blocks = [];

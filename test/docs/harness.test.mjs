@@ -14,6 +14,8 @@ test("a shell block's expected reply is the json or text block right after it", 
   assert.equal(blocks[0].expect.code, "1");
   assert.equal(blocks[1].lang, "json");
   assert.deepEqual(blocks[2].flags, ["no-test"]);
+  const [inList] = blocksOf(doc("- rotate:", "", `  ${fence}sh no-test`, "  npx wrangler secret put ADMIN_TOKEN", `  ${fence}`));
+  assert.deepEqual(inList.flags, ["no-test"]);
   assert.deepEqual(serverVarsOf("<!-- docs-test: var CORS_ORIGINS=https://dash.example.com -->"), { CORS_ORIGINS: "https://dash.example.com" });
 });
 
