@@ -44,6 +44,7 @@ for (const file of markdownFiles()) {
     const server = await startServer({ adminToken: DEV_ADMIN_TOKEN, vars: serverVarsOf(markdown) });
     t.after(() => server.stop());
     const session = shellSession({ cwd: ROOT, path: PATH, rewrite: (code) => code.replaceAll("http://localhost:8787", server.base) });
+    t.after(() => session.dispose());
     for (const block of blocks.filter((b) => b.shell || b.flags.includes(NO_TEST))) {
       const label = `${name}:${block.line}`;
       if (block.flags.includes(NO_TEST)) {

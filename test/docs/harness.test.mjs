@@ -55,4 +55,5 @@ test("blocks run with only stock commands, and carry their variables to the next
   assert.match(next.stdout, /^[0-9a-f-]{36}\|x y\n$/);
   const late = await session.run("sleep 5", 500);
   assert.notEqual(late.code, 0);
+  session.dispose();
 });

@@ -2,7 +2,7 @@
 // the commands a stock Debian with curl and Node has, and with the variables earlier blocks of
 // the same file set.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -12,9 +12,10 @@ const COMMANDS = [
   "printf", "tee", "seq", "base64", "basename", "dirname", "true", "false", "test", "grep", "sed", "awk", "curl", "node", "npm", "npx",
 ];
 
-/** A directory of links to the allowed commands, to be the blocks' whole PATH. */
+/** A directory of links to the allowed commands, to be the blocks' whole PATH; removed at exit. */
 export function restrictedPath() {
   const dir = mkdtempSync(join(tmpdir(), "docs-bin-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   for (const name of COMMANDS) {
     let target = "";
     try {
@@ -76,5 +77,5 @@ export function shellSession({ cwd, path, rewrite }) {
       });
     });
   }
-  return { run };
+  return { run, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
