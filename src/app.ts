@@ -5,9 +5,11 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { deploymentRoutes } from "./api/deployments";
+import { apiIndexRoutes } from "./api/index-route";
 import { incidentRoutes } from "./api/incidents";
 import { catalogRoutes } from "./catalog/routes";
 import type { AppEnv } from "./env";
+import { homeRoutes } from "./home/routes";
 import { ApiError, standardErrorFormat } from "./http/errors";
 import { readCors } from "./http/cors";
 import { methodNotAllowedHandler } from "./http/method-not-allowed";
@@ -47,6 +49,8 @@ export function createApp() {
   });
 
   for (const path of READ_PATHS) app.use(path, readCors);
+  app.route("/", homeRoutes);
+  app.route("/", apiIndexRoutes);
   app.route("/", opslevelRoutes);
   app.route("/", githubRoutes);
   app.route("/", gitlabRoutes);

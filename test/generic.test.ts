@@ -87,6 +87,14 @@ describe("generic webhook: deployments", () => {
     expect(rows[0]).toMatchObject({ status: "success", finished_at: "2024-03-28T05:10:00.000Z" });
   });
 
+  it("answers a redelivery that changes nothing with duplicate and the record's id", async () => {
+    const item = { dedup_key: "d-again", service: "again-svc", status: "success", finished_at: "2024-03-28T05:10:00Z" };
+    const first = await post("deployments", item);
+    const again = await post("deployments", item);
+    expect(again.status).toBe(202);
+    expect(again.json).toEqual({ results: [{ result: "duplicate", id: first.json.results[0].id }] });
+  });
+
   it("drops a retried request with the same Idempotency-Key", async () => {
     const headers = { authorization: `Bearer ${integration.secret}`, "idempotency-key": crypto.randomUUID() };
     expect((await post("deployments", { service: "retry-svc" }, headers)).json.results[0].result).toBe("ok");

@@ -38,14 +38,17 @@ export async function d1File(persistDir, file) {
   await wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistDir, "--yes", "--file", file]);
 }
 
-/** Starts a fresh server. Returns its base URL, persist dir, process and a stop function. */
-export async function startServer() {
+/**
+ * Starts a fresh server, with `vars` (name -> value) set beside the admin token. Returns its base
+ * URL, persist dir, process and a stop function.
+ */
+export async function startServer({ adminToken = ADMIN_TOKEN, vars = {} } = {}) {
   const persistDir = mkdtempSync(join(process.env.BENCH_STATE_DIR ?? "/dev/shm", "dora-bench-"));
   await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
   const port = await freePort();
   const child = spawn(
     "npx",
-    ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--log-level", process.env.BENCH_LOG_LEVEL ?? "error"],
+    ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, ...Object.entries({ ADMIN_TOKEN: adminToken, ...vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]), "--log-level", process.env.BENCH_LOG_LEVEL ?? "error"],
     { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let output = "";

@@ -15,6 +15,7 @@ import { validate } from "../../http/validate";
 import { submit } from "../../ingest/client";
 import { sha256Hex } from "../../lib/crypto";
 import { acceptedOrUnauthorized, readBodyAuthenticated, unauthorized } from "../credentials";
+import { genericOutcome } from "../outcome";
 import { normalizeGenericDeployment, normalizeGenericIncident } from "./normalize";
 import { batchSchema, genericDeploymentSchema, genericIncidentSchema, MAX_ITEMS } from "./schema";
 
@@ -48,8 +49,7 @@ function route<S extends z.ZodType>(schema: S, normalize: (item: z.output<S>, ra
       commands: events.map((event) => ({ op: "record", event, mode: "update" })),
     });
     const results = acceptedOrUnauthorized(reply, "invalid bearer token", CHALLENGE);
-    // `stale` is a duplicate too: the record already holds this state or a later one.
-    return c.json({ results: results.map((r) => ({ result: r.result === "created" || r.result === "updated" ? "ok" : "duplicate", id: r.id })) }, 202);
+    return c.json({ results: results.map((r) => ({ result: genericOutcome(r), id: r.id })) }, 202);
   };
 }
 
