@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import { deploymentRoutes } from "./api/deployments";
 import { incidentRoutes } from "./api/incidents";
 import { catalogRoutes } from "./catalog/routes";
+import { dashboardRoutes } from "./dashboard/routes";
 import type { AppEnv } from "./env";
 import { ApiError, standardErrorFormat } from "./http/errors";
 import { readCors } from "./http/cors";
@@ -61,6 +62,7 @@ export function createApp() {
   app.route("/api/v1/deployments", deploymentRoutes);
   app.route("/api/v1/incidents", incidentRoutes);
   app.route("/api/v1", metricsRoutes);
+  app.route("/", dashboardRoutes);
 
   const notFound = methodNotAllowedHandler(app);
   app.notFound((c) => notFound(c.req.raw));
