@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { deploymentRoutes } from "./api/deployments";
+import { drilldownRoutes } from "./api/drilldown/routes";
 import { incidentRoutes } from "./api/incidents";
 import { catalogRoutes } from "./catalog/routes";
 import { dashboardRoutes } from "./dashboard/routes";
@@ -62,6 +63,7 @@ export function createApp() {
   app.route("/api/v1/deployments", deploymentRoutes);
   app.route("/api/v1/incidents", incidentRoutes);
   app.route("/api/v1", metricsRoutes);
+  app.route("/api/v1", drilldownRoutes);
   app.route("/", dashboardRoutes);
 
   const notFound = methodNotAllowedHandler(app);
