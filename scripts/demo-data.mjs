@@ -41,7 +41,7 @@ const isoAt = (ms) => new Date(ms).toISOString();
  */
 export function buildQuarter(end) {
   const rnd = random(20261207);
-  const start = end - 91 * DAY;
+  const start = Math.floor(end / DAY) * DAY - 91 * DAY;
   // A ten-day freeze in the middle of the quarter: no deploys, so its incidents link to nothing.
   const freeze = [start + 50 * DAY, start + 60 * DAY];
   const deploys = [];

@@ -7,10 +7,10 @@ export const DASHBOARD_STYLES = String.raw`
 *, *::before, *::after { box-sizing: border-box; }
 :root { --fg: #1f2328; --muted: #57606a; --line: #d0d7de; --bg: #f6f8fa; --card: #fff; --accent: #0969da; }
 html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: var(--fg); background: var(--bg); overflow-wrap: anywhere; }
+body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: var(--fg); background: var(--bg); overflow-wrap: break-word; }
 header { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1rem; padding: .75rem 1rem; background: #24292f; color: #fff; }
 header h1 { margin: 0; font-size: 1.2rem; }
-header p { margin: 0; color: #d0d7de; flex: 1; }
+header p { margin: 0; color: #d0d7de; flex: 1 1 18rem; }
 main { max-width: 1200px; margin: 0 auto; padding: 1rem; }
 h2 { font-size: 1rem; margin: 0 0 .4rem; }
 button, input, select { font: inherit; }
@@ -52,6 +52,7 @@ table { border-collapse: collapse; width: 100%; font-size: .88rem; }
 th, td { text-align: left; padding: .3rem .45rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--bg); }
 td ul { margin: 0; padding-left: 1rem; }
+code, .reply { overflow-wrap: anywhere; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85em; }
 .integration { border-top: 1px solid var(--line); padding: .6rem 0; }
 .integration h3 { font-size: .95rem; margin: 0 0 .3rem; }
