@@ -348,14 +348,14 @@ export const DASHBOARD_SCRIPT = String.raw`"use strict";
       } else {
         box.replaceChildren.apply(box, ints.json.items.map(function (i) {
           var slot = h("div", {}, h("p", { class: "muted", text: "Loading the ledger…" }));
+          var howTo = h("details", { class: "first-event" }, h("summary", { text: "How to send a first event" }), h("pre", { class: "reply", text: firstEventCurl(i) }));
           api("GET", "/api/v1/integrations/" + encodeURIComponent(i.id) + "/deliveries", undefined, true).then(function (r) {
-            var parts = [ledgerView(i, r)];
-            if (r.ok && !r.json.last_delivery_at) parts.push(h("p", { text: "Nothing received yet. Send a first event:" }), h("pre", { class: "reply", text: firstEventCurl(i) }));
-            slot.replaceChildren.apply(slot, parts);
+            slot.replaceChildren(ledgerView(i, r));
+            if (r.ok && !r.json.last_delivery_at) { howTo.open = true; howTo.firstChild.textContent = "Nothing received yet. Send a first event:"; }
           });
           return h("article", { class: "integration", "aria-label": "Integration " + i.name },
             h("h3", { text: i.name + " (" + i.vendor + ")" }),
-            h("p", { class: "muted" }, "Id ", h("code", { text: i.id }), " · URL ", h("code", { text: firstUrl(i) })), slot);
+            h("p", { class: "muted" }, "Id ", h("code", { text: i.id }), " · URL ", h("code", { text: firstUrl(i) })), slot, howTo);
         }));
       }
       var sbox = $("#suggestions");
@@ -370,7 +370,7 @@ export const DASHBOARD_SCRIPT = String.raw`"use strict";
     var slug = h("input", { id: id + "-slug", value: slugOf(s.kind === "repository" ? s.name.split("/").pop() : s.name) });
     var team = h("input", { id: id + "-team", placeholder: "optional" });
     var status = h("span", { role: "status" });
-    var btn = h("button", { type: "button", text: "Add to catalog" });
+    var btn = h("button", { type: "button", text: "Add to catalog", "aria-label": "Add to catalog: " + s.name });
     btn.addEventListener("click", function () {
       var body = { name: s.kind === "repository" ? slug.value : s.name, team: team.value.trim() || null, aliases: s.kind === "name" ? [s.name] : [], repositories: s.kind === "repository" ? [s.name] : [] };
       btn.disabled = true;
@@ -381,7 +381,8 @@ export const DASHBOARD_SCRIPT = String.raw`"use strict";
     });
     return h("div", { class: "suggestion" },
       h("p", {}, h("strong", { text: s.name }), " " + (s.kind === "repository" ? "repository" : "name") + " · " + plural(s.count, "event") + " · last seen " + when(s.last_seen_at)),
-      h("label", { for: slug.id }, "Slug", slug), h("label", { for: team.id }, "Team", team), btn, status);
+      h("label", { for: slug.id }, "Slug", h("span", { class: "visually-hidden", text: " for " + s.name }), slug),
+      h("label", { for: team.id }, "Team", h("span", { class: "visually-hidden", text: " for " + s.name }), team), btn, status);
   }
   $("#recompute").addEventListener("click", function () {
     var b = $("#recompute");

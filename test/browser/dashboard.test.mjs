@@ -26,7 +26,6 @@ const requests = [];
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   server = await startServer();
-  demo = await seedDemo(server.base, ADMIN_TOKEN);
   profile = mkdtempSync(join(tmpdir(), "dora-chromium-"));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -60,18 +59,39 @@ function defaultWindow() {
   return `from=${from}&to=${to}`;
 }
 
-async function settled() {
-  await page.waitForFunction(() => /as of|No recompute|Could not/.test(document.querySelector("#as-of").textContent));
+async function settled(pattern = "as of|No recompute|Could not") {
+  await page.waitForFunction((p) => new RegExp(p).test(document.querySelector("#as-of").textContent), pattern);
 }
 
 const pct = (r) => (r * 100).toFixed(1) + "%";
+
+test("a new install teaches: no recompute yet rather than zeros, and how to send a first event", async () => {
+  const adminPost = (path, body) =>
+    fetch(`${server.base}${path}`, { method: "POST", headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
+  const { token } = await adminPost("/api/v1/tokens", { name: "first look" });
+  await page.goto(`${server.base}/`);
+  assert.match(await page.locator("#notice").textContent(), /Enter a read token/);
+  await page.getByLabel("Read token").fill(token);
+  await page.getByLabel("Read token").press("Enter");
+  await page.getByLabel("Admin token").fill(ADMIN_TOKEN);
+  await page.getByLabel("Admin token").press("Enter");
+  await settled();
+  for (const name of CARDS) assert.equal((await card(name).locator(".value").textContent()).trim(), "No recompute yet", name);
+  await page.locator("#integrations").getByText("No integrations yet").waitFor();
+  const first = await adminPost("/api/v1/integrations", { vendor: "generic", name: "first pipeline" });
+  await page.reload();
+  const howTo = page.getByRole("article", { name: "Integration first pipeline" }).locator("details.first-event");
+  await howTo.locator("summary").click();
+  assert.ok((await howTo.locator("pre").textContent()).includes(first.urls.deployments));
+  await shot("new-install");
+  demo = await seedDemo(server.base, ADMIN_TOKEN);
+});
 
 test("enters the read token, which stays out of every URL", async () => {
   await page.goto(`${server.base}/`);
   await page.getByLabel("Read token").fill(demo.readToken);
   await page.getByLabel("Read token").press("Enter");
-  await settled();
-  assert.match(await page.locator("#as-of").textContent(), /Numbers as of/);
+  await settled("Numbers as of");
   assert.ok(!page.url().includes(demo.readToken));
   assert.ok(requests.every((u) => !u.includes(demo.readToken)));
   await shot("overview");
@@ -102,7 +122,7 @@ test("every card shows the API's numbers, level and counts", async () => {
 
 test("changing a filter changes the numbers and the URL", async () => {
   const before = await card("Deployment frequency").locator(".counts").textContent();
-  await page.getByLabel("Team").selectOption("payments");
+  await page.getByRole("form", { name: "Filters" }).getByLabel("Team").selectOption("payments");
   await page.getByRole("button", { name: "Apply" }).click();
   await page.waitForFunction((old) => document.querySelector("#card-deployment_frequency .counts").textContent !== old, before);
   await settled();
