@@ -226,6 +226,7 @@ export const DASHBOARD_SCRIPT = String.raw`"use strict";
       var m = cur[spec.key];
       var hl = headline(spec.key, m);
       $("[data-part=value]", card).textContent = hl.value;
+      $("[data-part=value]", card).className = "value";
       $("[data-part=counts]", card).textContent = hl.counts;
       var lv = $("[data-part=level]", card);
       var level = levelOf(m);
@@ -246,6 +247,7 @@ export const DASHBOARD_SCRIPT = String.raw`"use strict";
     METRICS.forEach(function (spec) {
       var card = document.getElementById("card-" + spec.key);
       $("[data-part=value]", card).textContent = text;
+      $("[data-part=value]", card).className = "value pending";
       ["counts", "level", "change"].forEach(function (p) { $("[data-part=" + p + "]", card).textContent = ""; });
       $("[data-part=level]", card).className = "level";
       $("[data-part=chart]", card).replaceChildren();

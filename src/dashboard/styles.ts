@@ -41,6 +41,8 @@ input, select { border: 1px solid #8c959f; border-radius: 6px; padding: .3rem .4
 .card .meta { margin: .2rem 0 .4rem; display: flex; flex-wrap: wrap; gap: .3rem .6rem; align-items: center; }
 .card .drill { align-self: flex-start; margin-top: .4rem; }
 .level { display: inline-block; border-radius: 999px; padding: .05rem .55rem; font-size: .8rem; font-weight: 600; color: #fff; background: #57606a; }
+.level:empty { display: none; }
+.card .value.pending { font-size: 1.25rem; color: var(--muted); }
 .level-elite { background: #1a7f37; } .level-high { background: #0969da; } .level-medium { background: #9a6700; } .level-low { background: #cf222e; }
 .change { font-size: .85rem; color: var(--muted); }
 .change.better { color: #1a7f37; } .change.worse { color: #cf222e; }

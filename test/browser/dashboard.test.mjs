@@ -118,6 +118,8 @@ test("every card shows the API's numbers, level and counts", async () => {
     assert.match(text, /vs the previous 30 days|Same as the previous|No previous/, name);
     assert.equal(await region.locator("svg rect").count() > 0, true, `${name} has a trend chart`);
   }
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard.png") });
 });
 
 test("changing a filter changes the numbers and the URL", async () => {
