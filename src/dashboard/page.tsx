@@ -6,7 +6,7 @@
 import type { FC } from "hono/jsx";
 
 /** The six cards: the metric's key in the API and its name, which is also the region's accessible name. */
-export const METRIC_CARDS = [
+const METRIC_CARDS = [
   ["deployment_frequency", "Deployment frequency"],
   ["change_lead_time", "Change lead time"],
   ["change_failure_rate", "Change failure rate"],

@@ -196,6 +196,13 @@ test("posts a bad delivery and finds it in the ledger", async () => {
   await shot("admin-ledger");
 });
 
+test("an admin's Recompute now brings a new as_of", async () => {
+  const before = await page.locator("#as-of").textContent();
+  await new Promise((r) => setTimeout(r, 1100));
+  await page.getByRole("button", { name: "Recompute now" }).click();
+  await page.waitForFunction((old) => /Numbers as of/.test(document.querySelector("#as-of").textContent) && document.querySelector("#as-of").textContent !== old, before);
+});
+
 test("no horizontal scroll at 390 px wide", async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.reload();
