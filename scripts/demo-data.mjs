@@ -53,9 +53,10 @@ export function buildQuarter(end) {
       const weekday = new Date(day).getUTCDay();
       if (weekday === 0 || weekday === 6) continue;
       if (day >= freeze[0] && day < freeze[1]) continue;
-      let count = Math.floor(s.perDay) + (rnd() < s.perDay % 1 ? 1 : 0);
-      while (count-- > 0) {
-        const at = day + (9 + rnd() * 8) * HOUR;
+      const count = Math.floor(s.perDay) + (rnd() < s.perDay % 1 ? 1 : 0);
+      // In time order within the day, so that a rollback goes back to what really ran before it.
+      const times = Array.from({ length: count }, () => day + (9 + rnd() * 8) * HOUR).sort((a, b) => a - b);
+      for (const at of times) {
         if (at > end - HOUR) continue;
         const commits = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => ({ sha: sha(rnd), committed_at: isoAt(at - (0.5 + rnd() * rnd() * 120) * HOUR) }));
         const failedRun = rnd() < 0.05;
