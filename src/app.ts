@@ -6,10 +6,11 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { deploymentRoutes } from "./api/deployments";
 import { apiIndexRoutes } from "./api/index-route";
+import { drilldownRoutes } from "./api/drilldown/routes";
 import { incidentRoutes } from "./api/incidents";
 import { catalogRoutes } from "./catalog/routes";
+import { dashboardRoutes } from "./dashboard/routes";
 import type { AppEnv } from "./env";
-import { homeRoutes } from "./home/routes";
 import { ApiError, standardErrorFormat } from "./http/errors";
 import { readCors } from "./http/cors";
 import { methodNotAllowedHandler } from "./http/method-not-allowed";
@@ -49,7 +50,6 @@ export function createApp() {
   });
 
   for (const path of READ_PATHS) app.use(path, readCors);
-  app.route("/", homeRoutes);
   app.route("/", apiIndexRoutes);
   app.route("/", opslevelRoutes);
   app.route("/", githubRoutes);
@@ -65,6 +65,8 @@ export function createApp() {
   app.route("/api/v1/deployments", deploymentRoutes);
   app.route("/api/v1/incidents", incidentRoutes);
   app.route("/api/v1", metricsRoutes);
+  app.route("/api/v1", drilldownRoutes);
+  app.route("/", dashboardRoutes);
 
   const notFound = methodNotAllowedHandler(app);
   app.notFound((c) => notFound(c.req.raw));

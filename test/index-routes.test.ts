@@ -2,13 +2,7 @@ import { describe, expect, it } from "vitest";
 import pkg from "../package.json";
 import { ADMIN, callJson } from "./helpers";
 
-describe("GET / and GET /api/v1", () => {
-  it("answers / with a pointer to the API and the docs", async () => {
-    const res = await callJson("GET", "/");
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ api: "/api/v1", docs: "README.md" });
-  });
-
+describe("GET /api/v1", () => {
   it("answers /api/v1 with the name, version, docs and routes, without a token", async () => {
     const res = await callJson("GET", "/api/v1");
     expect(res.status).toBe(200);

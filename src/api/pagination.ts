@@ -18,7 +18,8 @@ export function encodeCursor(time: string, id: string): string {
   return btoa(JSON.stringify([time, id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-function decodeCursor(cursor: string): [string, string] | null {
+/** The `(time, id)` a cursor of `encodeCursor` holds, or null when it is not one. */
+export function decodeCursor(cursor: string): [string, string] | null {
   try {
     const value: unknown = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")));
     if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === "string")) return value as [string, string];
