@@ -28,3 +28,7 @@ test("each row of the README's sender table links a vendor page that shows each 
     for (const route of routes) assert.ok(text.includes(shape(route)), `${page} does not show ${route}`);
   }
 });
+
+test("the README stays short: at most 12 KB, the rest lives in docs/", () => {
+  assert.ok(Buffer.byteLength(read("README.md")) <= 12_000, "README.md is over 12,000 bytes: move detail into docs/");
+});
