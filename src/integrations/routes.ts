@@ -20,7 +20,7 @@ import { ingestUrls } from "./urls";
 /** A secret the vendor generated (PagerDuty makes its own signing secret); else we generate one. */
 const vendorSecret = z.string().min(16).max(500).optional();
 
-const createSchema = z.strictObject({
+export const createSchema = z.strictObject({
   vendor: z.enum(VENDORS),
   name: z.string().trim().min(1).max(200),
   service: z.string().trim().min(1).max(200).nullish(),
@@ -38,7 +38,7 @@ const createSchema = z.strictObject({
 /** The grace period of a rolled secret when the request names none. */
 const DEFAULT_GRACE_SECONDS = 24 * 3600;
 
-const rollSchema = z.strictObject({
+export const rollSchema = z.strictObject({
   grace_seconds: z.number().int().min(0).max(30 * 24 * 3600).default(DEFAULT_GRACE_SECONDS),
   secret: vendorSecret,
 });
