@@ -192,6 +192,22 @@ describe("the document's examples, sent to the app", () => {
     }
   });
 
+  it("has response examples that match their schemas", async () => {
+    const doc = await getDocument();
+    let examples = 0;
+    for (const op of OPERATIONS) {
+      for (const [status, spec] of Object.entries(op.responses)) {
+        if (spec.example === undefined) continue;
+        examples++;
+        const parsed = zodOf(spec.schema!).safeParse(spec.example);
+        expect(parsed.success, `${op.method} ${op.path} ${status}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+        expect(doc.paths[op.path]![op.method].responses[status].content["application/json"].example).toEqual(spec.example);
+      }
+    }
+    expect(examples).toBeGreaterThan(2);
+    expect(errorSchema.safeParse(doc.components.schemas.Error.examples[0]).success).toBe(true);
+  });
+
   it("holds a rejection to the documented error shape", async () => {
     const op = OPERATIONS.find((o) => o.method === "post" && o.path === "/api/v1/tokens")!;
     const res = await callJson("POST", "/api/v1/tokens", {}, ADMIN);

@@ -43,6 +43,19 @@ const notFound = (what: string) => ({ 404: problem(`No ${what} with this id.`) }
 
 const id = { id: "The id the API gave it." };
 
+const METRICS_EXAMPLE = {
+  as_of: "2026-11-30T00:00:04.211Z",
+  window: { from: "2026-11-01", to: "2026-12-01", days: 30 },
+  filters: { service: "checkout", team: null, environment: "production" },
+  benchmark: "2023",
+  deployment_frequency: { count: 42, per_day: 1.4, deploy_days: 19, median_deploy_days_per_week: 4, median_deploy_days_per_month: 19, unsuccessful: 3, level: "high" },
+  change_lead_time: { median_seconds: 51840, p90_seconds: 259200, samples: 40, dropped: 2, level: "high" },
+  change_failure_rate: { failed: 4, total: 42, rate: 0.095, level: "high" },
+  failed_deployment_recovery_time: { median_seconds: 2700, p90_seconds: 7200, samples: 4, unrecovered: 0, level: "elite" },
+  time_to_restore_service: { median_seconds: 3300, samples: 5, level: "elite" },
+  deployment_rework_rate: { rework: 2, total: 42, rate: 0.048, level: null },
+};
+
 const integrations: Operation[] = [
   {
     method: "post",
@@ -66,7 +79,24 @@ const integrations: Operation[] = [
       },
     },
     responses: {
-      201: { description: "Created; `secret` is shown this once.", schema: createdIntegrationSchema },
+      201: {
+        description: "Created; `secret` is shown this once.",
+        schema: createdIntegrationSchema,
+        example: {
+          id: "5b0e2c7a-91d4-4f3e-a6b8-2c9d0e1f3a47",
+          vendor: "generic",
+          name: "checkout pipeline",
+          service: "checkout",
+          environment: "production",
+          created_at: "2026-11-02T09:00:00.000Z",
+          urls: {
+            deployments: "https://dora.example.com/webhooks/generic/5b0e2c7a-91d4-4f3e-a6b8-2c9d0e1f3a47/deployments",
+            incidents: "https://dora.example.com/webhooks/generic/5b0e2c7a-91d4-4f3e-a6b8-2c9d0e1f3a47/incidents",
+          },
+          rate_limit: null,
+          secret: "9f2c6a1e4b7d8c3f0a5e6b1d2c4f7a8e",
+        },
+      },
       ...bodyRejections,
       ...adminRejections,
       409: problem("The secret given is already another integration's."),
@@ -134,7 +164,15 @@ const tokens: Operation[] = [
     description: "A token for dashboards: it reads metrics, deployments, incidents, services and suggestions, nothing else.",
     security: ADMIN,
     body: { schema: createTokenSchema, examples: { grafana: { summary: "For Grafana", value: { name: "grafana" } } } },
-    responses: { 201: { description: "Created; `token` is shown this once.", schema: createdTokenSchema }, ...bodyRejections, ...adminRejections },
+    responses: {
+      201: {
+        description: "Created; `token` is shown this once.",
+        schema: createdTokenSchema,
+        example: { id: "8d1f4a2c-7e3b-4c5d-9a6f-0b1c2d3e4f50", name: "grafana", token: "643767af2d6b646cd6edd65fc7545231", created_at: "2026-11-02T09:05:00.000Z" },
+      },
+      ...bodyRejections,
+      ...adminRejections,
+    },
   },
   {
     method: "get",
@@ -259,7 +297,7 @@ const metrics: Operation[] = [
     description: "Deployment frequency, change lead time, change failure rate, failed deployment recovery time, time to restore service and rework rate over `[from, to)` (default: the 30 days ending today), as of the last recompute.",
     security: READ,
     query: metricsQuerySchema,
-    responses: { 200: { description: "The figures and their levels.", schema: { ref: "Metrics" } }, ...queryRejection, ...readRejections },
+    responses: { 200: { description: "The figures and their levels.", schema: { ref: "Metrics" }, example: METRICS_EXAMPLE }, ...queryRejection, ...readRejections },
   },
   {
     method: "get",

@@ -13,9 +13,11 @@ const seconds = z.number().nullable();
 const level = z.enum(["elite", "high", "medium", "low"]).nullable();
 
 /** `{"errors":[{"status","title","detail"}]}`: every 4xx of the API and of most webhooks. */
-export const errorSchema = z.strictObject({
-  errors: z.array(z.strictObject({ status: z.number().int(), title: z.string(), detail: z.string() })).min(1),
-});
+export const errorSchema = z
+  .strictObject({
+    errors: z.array(z.strictObject({ status: z.number().int(), title: z.string(), detail: z.string() })).min(1),
+  })
+  .meta({ examples: [{ errors: [{ status: 400, title: "Name Error", detail: "param is missing or the value is empty: name" }] }] });
 
 /** DevLake's own error body, under its paths. */
 export const devlakeErrorSchema = z.strictObject({ success: z.literal(false), message: z.string(), causes: z.array(z.string()) });

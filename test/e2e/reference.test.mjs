@@ -103,6 +103,23 @@ test("every request example validates against its JSON Schema in the document", 
   assert.ok(examples > 20, `${examples} examples`);
 });
 
+test("every response example validates against its JSON Schema in the document", () => {
+  let examples = 0;
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        const content = response.content?.["application/json"];
+        if (content?.example === undefined) continue;
+        examples++;
+        const validate = compile(content.schema);
+        assert.ok(validate(content.example), `${method} ${path} ${status}: ${ajv.errorsText(validate.errors)}`);
+      }
+    }
+  }
+  for (const example of doc.components.schemas.Error.examples) assert.ok(compile(doc.components.schemas.Error)(example));
+  assert.ok(examples > 2, `${examples} examples`);
+});
+
 /** Grafana's variables and time macros, as a dashboard with the given filters would expand them. */
 function expand(value, vars) {
   return value
