@@ -63,8 +63,10 @@ describe("the OpenAPI document", () => {
     expect([...documented].filter((d) => !routed.has(d)), "documented operations no route answers").toEqual([]);
   });
 
-  it("serves the operations declared in the source, with the shared schemas it refers to", async () => {
+  it("serves the operations declared in the source, each with its own operationId, and the shared schemas", async () => {
     const doc = await getDocument();
+    const ids = Object.values(doc.paths).flatMap((item) => Object.values(item).map((op) => op.operationId as string));
+    expect(new Set(ids).size).toBe(ids.length);
     expect(Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0)).toBe(OPERATIONS.length);
     expect(Object.keys(doc.components.schemas).sort()).toEqual(Object.keys(SHARED).sort());
   });
