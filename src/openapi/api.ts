@@ -28,8 +28,8 @@ import {
   tokenSchema,
 } from "./responses";
 
-export const ADMIN = [{ adminBearer: [] }];
-export const READ = [{ readBearer: [] }];
+const ADMIN = [{ adminBearer: [] }];
+const READ = [{ readBearer: [] }];
 
 /** A rejection in the `{"errors":[...]}` shape. */
 export const problem = (description: string): ResponseSpec => ({ description, schema: { ref: "Error" } });

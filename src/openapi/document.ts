@@ -9,7 +9,7 @@ import { devlakeErrorSchema, errorSchema, metricsSchema } from "./responses";
 import { WEBHOOK_OPERATIONS } from "./webhooks";
 
 /** Every documented operation. */
-export const OPERATIONS: readonly Operation[] = [...API_OPERATIONS, ...WEBHOOK_OPERATIONS];
+const OPERATIONS: readonly Operation[] = [...API_OPERATIONS, ...WEBHOOK_OPERATIONS];
 
 const TAGS = [
   ["Metrics", "The DORA metrics, as of the last recompute."],

@@ -5,12 +5,12 @@
  */
 import { z } from "zod";
 
-export type Method = "get" | "post" | "put" | "patch" | "delete";
+type Method = "get" | "post" | "put" | "patch" | "delete";
 
 /** A schema: a zod schema converted here, or the name of a shared one in `components.schemas`. */
 export type SchemaSource = z.ZodType | { ref: string };
 
-export interface RequestExample {
+interface RequestExample {
   summary: string;
   value: unknown;
 }
@@ -24,7 +24,7 @@ export interface ResponseSpec {
   contentType?: string;
 }
 
-export interface HeaderParameter {
+interface HeaderParameter {
   name: string;
   description: string;
   required: boolean;
