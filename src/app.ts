@@ -16,6 +16,7 @@ import { readCors } from "./http/cors";
 import { methodNotAllowedHandler } from "./http/method-not-allowed";
 import { integrationRoutes } from "./integrations/routes";
 import { metricsRoutes } from "./metrics/routes";
+import { openApiRoutes } from "./openapi/routes";
 import { tokenRoutes } from "./tokens/routes";
 import { genericRoutes } from "./vendors/generic/routes";
 import { githubRoutes } from "./vendors/github/routes";
@@ -67,6 +68,7 @@ export function createApp() {
   app.route("/api/v1", metricsRoutes);
   app.route("/api/v1", drilldownRoutes);
   app.route("/", dashboardRoutes);
+  app.route("/", openApiRoutes);
 
   const notFound = methodNotAllowedHandler(app);
   app.notFound((c) => notFound(c.req.raw));

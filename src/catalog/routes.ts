@@ -18,7 +18,7 @@ import { forgetKnownServices } from "./known-services";
 /** What a catalog slug may look like. */
 export const SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
-const putSchema = z.strictObject({
+export const putSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   team: z.string().trim().min(1).max(200).nullish(),
   aliases: z.array(z.string().trim().min(1).max(200)).max(100).default([]),

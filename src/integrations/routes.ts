@@ -24,7 +24,7 @@ const vendorSecret = z.string().min(16).max(500).optional();
 
 const nameSchema = z.string().trim().min(1).max(200);
 
-const createSchema = z.strictObject({
+export const createSchema = z.strictObject({
   vendor: z.enum(VENDORS),
   name: nameSchema,
   service: z.string().trim().min(1).max(200).nullish(),
@@ -52,7 +52,7 @@ const patchSchema = z
 /** The grace period of a rolled secret when the request names none. */
 const DEFAULT_GRACE_SECONDS = 24 * 3600;
 
-const rollSchema = z.strictObject({
+export const rollSchema = z.strictObject({
   grace_seconds: z.number().int().min(0).max(30 * 24 * 3600).default(DEFAULT_GRACE_SECONDS),
   secret: vendorSecret,
 });

@@ -40,7 +40,7 @@ const text = z
   .optional()
   .transform((v) => (v === undefined || v === "" ? null : v));
 
-const metricsQuerySchema = z.object({
+export const metricsQuerySchema = z.object({
   service: text,
   team: text,
   environment: text.transform((v) => normalizeEnvironment(v ?? "production")),
@@ -49,7 +49,9 @@ const metricsQuerySchema = z.object({
   benchmark: z.enum(["2023", "2021"]).default("2023"),
 });
 
-const timeseriesQuerySchema = metricsQuerySchema.extend({ granularity: z.enum(["day", "week", "month"]).default("week") });
+export const timeseriesQuerySchema = metricsQuerySchema.extend({ granularity: z.enum(["day", "week", "month"]).default("week") });
+
+export const recomputeQuerySchema = z.object({ full: z.enum(["true", "false"]).optional() });
 
 type MetricsQuery = z.output<typeof metricsQuerySchema>;
 
@@ -130,7 +132,7 @@ metricsRoutes.get("/metrics/timeseries", requireReader, queryValidator(timeserie
   return c.json(body);
 });
 
-metricsRoutes.post("/recompute", requireAdmin, queryValidator(z.object({ full: z.enum(["true", "false"]).optional() })), async (c) => {
+metricsRoutes.post("/recompute", requireAdmin, queryValidator(recomputeQuerySchema), async (c) => {
   const summary = await recompute(c.env.DB, { full: c.req.valid("query").full === "true", linkWindowHours: linkWindowHours(c.env) });
   return c.json(summary);
 });

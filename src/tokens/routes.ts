@@ -14,7 +14,7 @@ import { ApiError } from "../http/errors";
 import { validate } from "../http/validate";
 import { randomId, randomSecret, sha256Hex } from "../lib/crypto";
 
-const createSchema = z.strictObject({ name: z.string().trim().min(1).max(200) });
+export const createSchema = z.strictObject({ name: z.string().trim().min(1).max(200) });
 
 export const tokenRoutes = new Hono<AppEnv>();
 tokenRoutes.use("*", requireAdmin);

@@ -1,0 +1,363 @@
+/**
+ * @module
+ * The JSON API's operations, declared with the schemas its routes validate with.
+ */
+import { z } from "zod";
+import { listQuerySchema } from "../api/pagination";
+import { putSchema } from "../catalog/routes";
+import { createSchema as createIntegrationSchema, rollSchema } from "../integrations/routes";
+import { metricsQuerySchema, recomputeQuerySchema, timeseriesQuerySchema } from "../metrics/routes";
+import { createSchema as createTokenSchema } from "../tokens/routes";
+import type { Operation, ResponseSpec } from "./operation";
+import {
+  createdIntegrationSchema,
+  createdTokenSchema,
+  deploymentDetailSchema,
+  deploymentSchema,
+  healthSchema,
+  incidentDetailSchema,
+  incidentSchema,
+  integrationListItemSchema,
+  integrationSchema,
+  pageSchema,
+  recomputeSummarySchema,
+  rolledSecretSchema,
+  serviceSchema,
+  suggestionSchema,
+  timeseriesSchema,
+  tokenSchema,
+} from "./responses";
+
+const ADMIN = [{ adminBearer: [] }];
+const READ = [{ readBearer: [] }];
+
+/** A rejection in the `{"errors":[...]}` shape. */
+export const problem = (description: string): ResponseSpec => ({ description, schema: { ref: "Error" } });
+
+const unauthorized: ResponseSpec = { ...problem("The bearer token is missing or unknown."), headers: { "WWW-Authenticate": "Bearer" } };
+const adminRejections = { 401: unauthorized, 403: problem("A read token was sent to an admin route.") };
+const readRejections = { 401: unauthorized };
+const bodyRejections = { 400: problem("The body is not JSON, or a field is missing or invalid; each problem is named."), 413: problem("The body is larger than 1 MiB.") };
+const queryRejection = { 400: problem("A query parameter is invalid; each one is named.") };
+const notFound = (what: string) => ({ 404: problem(`No ${what} with this id.`) });
+
+const id = { id: "The id the API gave it." };
+
+const METRICS_EXAMPLE = {
+  as_of: "2026-11-30T00:00:04.211Z",
+  window: { from: "2026-11-01", to: "2026-12-01", days: 30 },
+  filters: { service: "checkout", team: null, environment: "production" },
+  benchmark: "2023",
+  deployment_frequency: { count: 42, per_day: 1.4, deploy_days: 19, median_deploy_days_per_week: 4, median_deploy_days_per_month: 19, unsuccessful: 3, level: "high" },
+  change_lead_time: { median_seconds: 51840, p90_seconds: 259200, samples: 40, dropped: 2, level: "high" },
+  change_failure_rate: { failed: 4, total: 42, rate: 0.095, level: "high" },
+  failed_deployment_recovery_time: { median_seconds: 2700, p90_seconds: 7200, samples: 4, unrecovered: 0, level: "elite" },
+  time_to_restore_service: { median_seconds: 3300, samples: 5, level: "elite" },
+  deployment_rework_rate: { rework: 2, total: 42, rate: 0.048, level: null },
+};
+
+const integrations: Operation[] = [
+  {
+    method: "post",
+    path: "/api/v1/integrations",
+    tag: "Integrations",
+    summary: "Create an integration",
+    description: "Creates the credential and ingest URLs a vendor posts to. The secret is answered once and stored only as a hash.",
+    security: ADMIN,
+    body: {
+      schema: createIntegrationSchema,
+      examples: {
+        generic: { summary: "Our own format", value: { vendor: "generic", name: "checkout pipeline", service: "checkout", environment: "production" } },
+        pagerduty: {
+          summary: "PagerDuty, with the signing secret PagerDuty generated",
+          value: { vendor: "pagerduty", name: "PagerDuty incidents", secret: "pd-signing-secret-0123456789abcdef" },
+        },
+        limited: {
+          summary: "A rate limit of its own",
+          value: { vendor: "gitlab", name: "GitLab deployments", rate_limit: { requests_per_second: 10, burst: 50 } },
+        },
+      },
+    },
+    responses: {
+      201: {
+        description: "Created; `secret` is shown this once.",
+        schema: createdIntegrationSchema,
+        example: {
+          id: "5b0e2c7a-91d4-4f3e-a6b8-2c9d0e1f3a47",
+          vendor: "generic",
+          name: "checkout pipeline",
+          service: "checkout",
+          environment: "production",
+          created_at: "2026-11-02T09:00:00.000Z",
+          urls: {
+            deployments: "https://dora.example.com/webhooks/generic/5b0e2c7a-91d4-4f3e-a6b8-2c9d0e1f3a47/deployments",
+            incidents: "https://dora.example.com/webhooks/generic/5b0e2c7a-91d4-4f3e-a6b8-2c9d0e1f3a47/incidents",
+          },
+          rate_limit: null,
+          secret: "9f2c6a1e4b7d8c3f0a5e6b1d2c4f7a8e",
+        },
+      },
+      ...bodyRejections,
+      ...adminRejections,
+      409: problem("The secret given is already another integration's."),
+    },
+  },
+  {
+    method: "get",
+    path: "/api/v1/integrations",
+    tag: "Integrations",
+    summary: "List integrations",
+    security: ADMIN,
+    responses: { 200: { description: "The live integrations, newest first.", schema: pageSchema(integrationListItemSchema) }, ...adminRejections },
+  },
+  {
+    method: "get",
+    path: "/api/v1/integrations/{id}",
+    tag: "Integrations",
+    summary: "Show an integration",
+    security: ADMIN,
+    pathParams: id,
+    responses: { 200: { description: "The integration and the rate limit its object enforces.", schema: integrationSchema }, ...adminRejections, ...notFound("live integration") },
+  },
+  {
+    method: "delete",
+    path: "/api/v1/integrations/{id}",
+    tag: "Integrations",
+    summary: "Delete an integration",
+    description: "Revokes its credential at once; its events stay.",
+    security: ADMIN,
+    pathParams: id,
+    responses: { 204: { description: "Deleted." }, ...adminRejections, ...notFound("live integration") },
+  },
+  {
+    method: "post",
+    path: "/api/v1/integrations/{id}/secret",
+    tag: "Integrations",
+    summary: "Roll an integration's secret",
+    description: "Answers the new secret once; the old one keeps working for `grace_seconds` (default 24 h). An empty body takes the defaults.",
+    security: ADMIN,
+    pathParams: id,
+    body: {
+      schema: rollSchema,
+      required: false,
+      examples: {
+        default: { summary: "The old secret works 24 more hours", value: {} },
+        now: { summary: "The old secret stops at once", value: { grace_seconds: 0 } },
+      },
+    },
+    responses: {
+      201: { description: "The new secret, shown this once.", schema: rolledSecretSchema },
+      ...bodyRejections,
+      ...adminRejections,
+      ...notFound("live integration"),
+      409: problem("The secret given is already another integration's."),
+    },
+  },
+];
+
+const tokens: Operation[] = [
+  {
+    method: "post",
+    path: "/api/v1/tokens",
+    tag: "Tokens",
+    summary: "Create a read token",
+    description: "A token for dashboards: it reads metrics, deployments, incidents, services and suggestions, nothing else.",
+    security: ADMIN,
+    body: { schema: createTokenSchema, examples: { grafana: { summary: "For Grafana", value: { name: "grafana" } } } },
+    responses: {
+      201: {
+        description: "Created; `token` is shown this once.",
+        schema: createdTokenSchema,
+        example: { id: "8d1f4a2c-7e3b-4c5d-9a6f-0b1c2d3e4f50", name: "grafana", token: "643767af2d6b646cd6edd65fc7545231", created_at: "2026-11-02T09:05:00.000Z" },
+      },
+      ...bodyRejections,
+      ...adminRejections,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/v1/tokens",
+    tag: "Tokens",
+    summary: "List read tokens",
+    security: ADMIN,
+    responses: { 200: { description: "The read tokens, newest first.", schema: pageSchema(tokenSchema) }, ...adminRejections },
+  },
+  {
+    method: "delete",
+    path: "/api/v1/tokens/{id}",
+    tag: "Tokens",
+    summary: "Revoke a read token",
+    security: ADMIN,
+    pathParams: id,
+    responses: { 204: { description: "Revoked." }, ...adminRejections, ...notFound("token") },
+  },
+];
+
+const catalog: Operation[] = [
+  {
+    method: "put",
+    path: "/api/v1/services/{slug}",
+    tag: "Services",
+    summary: "Create or replace a catalog entry",
+    description: "Events naming one of its aliases, or shipping one of its repositories, count for this service from the next recompute.",
+    security: ADMIN,
+    pathParams: { slug: "1-100 letters, digits, `_`, `.` or `-`, starting with a letter or digit." },
+    body: {
+      schema: putSchema,
+      examples: {
+        checkout: {
+          summary: "A service with aliases and a repository",
+          value: { name: "Checkout", team: "payments", aliases: ["checkout-api", "checkout-svc"], repositories: ["https://github.com/acme/checkout"] },
+        },
+      },
+    },
+    responses: {
+      200: { description: "Replaced.", schema: serviceSchema },
+      201: { description: "Created.", schema: serviceSchema },
+      ...bodyRejections,
+      ...adminRejections,
+      409: problem("An alias or repository already belongs to another service."),
+    },
+  },
+  {
+    method: "get",
+    path: "/api/v1/services",
+    tag: "Services",
+    summary: "List the catalog",
+    security: READ,
+    responses: { 200: { description: "Every catalog entry by slug.", schema: pageSchema(serviceSchema) }, ...readRejections },
+  },
+  {
+    method: "get",
+    path: "/api/v1/services/{slug}",
+    tag: "Services",
+    summary: "Show a catalog entry",
+    security: READ,
+    pathParams: { slug: "The service's slug." },
+    responses: { 200: { description: "The entry.", schema: serviceSchema }, ...readRejections, 404: problem("No service with this slug.") },
+  },
+  {
+    method: "get",
+    path: "/api/v1/suggestions",
+    tag: "Services",
+    summary: "Names the catalog does not know",
+    description: "Service names and repositories events carried that no catalog entry claims, most used first.",
+    security: READ,
+    responses: { 200: { description: "Up to 500 suggestions.", schema: pageSchema(suggestionSchema) }, ...readRejections },
+  },
+];
+
+const events: Operation[] = [
+  {
+    method: "get",
+    path: "/api/v1/deployments",
+    tag: "Deployments",
+    summary: "List deployments",
+    description: "Newest first; `from`/`to` bound the time `[from, to)`; follow `next_cursor` for the next page.",
+    security: READ,
+    query: listQuerySchema,
+    responses: { 200: { description: "A page of deployments.", schema: pageSchema(deploymentSchema) }, ...queryRejection, ...readRejections },
+  },
+  {
+    method: "get",
+    path: "/api/v1/deployments/{id}",
+    tag: "Deployments",
+    summary: "Show a deployment, with the payload as received",
+    security: READ,
+    pathParams: id,
+    responses: { 200: { description: "The deployment.", schema: deploymentDetailSchema }, ...readRejections, ...notFound("deployment") },
+  },
+  {
+    method: "get",
+    path: "/api/v1/incidents",
+    tag: "Incidents",
+    summary: "List incidents",
+    description: "Newest first, each with the deployment the last recompute linked it to.",
+    security: READ,
+    query: listQuerySchema,
+    responses: { 200: { description: "A page of incidents.", schema: pageSchema(incidentSchema) }, ...queryRejection, ...readRejections },
+  },
+  {
+    method: "get",
+    path: "/api/v1/incidents/{id}",
+    tag: "Incidents",
+    summary: "Show an incident, with the payload as received",
+    security: READ,
+    pathParams: id,
+    responses: { 200: { description: "The incident.", schema: incidentDetailSchema }, ...readRejections, ...notFound("incident") },
+  },
+];
+
+const metrics: Operation[] = [
+  {
+    method: "get",
+    path: "/api/v1/metrics",
+    tag: "Metrics",
+    summary: "The DORA metrics of a window",
+    description: "Deployment frequency, change lead time, change failure rate, failed deployment recovery time, time to restore service and rework rate over `[from, to)` (default: the 30 days ending today), as of the last recompute.",
+    security: READ,
+    query: metricsQuerySchema,
+    responses: { 200: { description: "The figures and their levels.", schema: { ref: "Metrics" }, example: METRICS_EXAMPLE }, ...queryRejection, ...readRejections },
+  },
+  {
+    method: "get",
+    path: "/api/v1/metrics/timeseries",
+    tag: "Metrics",
+    summary: "The DORA metrics per day, week or month",
+    security: READ,
+    query: timeseriesQuerySchema,
+    responses: { 200: { description: "One bucket per period of the window.", schema: timeseriesSchema }, ...queryRejection, ...readRejections },
+  },
+  {
+    method: "post",
+    path: "/api/v1/recompute",
+    tag: "Metrics",
+    summary: "Recompute the metrics now",
+    description: "What the nightly cron runs: applies the events received since the last run (`full=true` rebuilds everything).",
+    security: ADMIN,
+    query: recomputeQuerySchema,
+    responses: { 200: { description: "What the run did.", schema: recomputeSummarySchema }, ...queryRejection, ...adminRejections },
+  },
+];
+
+const reference: Operation[] = [
+  {
+    method: "get",
+    path: "/healthz",
+    tag: "Reference",
+    summary: "Liveness, and with `deep` whether D1 answers",
+    security: [],
+    query: z.object({ deep: z.string().optional().describe("Present (any value): also query D1.") }),
+    responses: {
+      200: { description: "Up.", schema: healthSchema },
+      503: { description: "D1 is unreachable.", schema: healthSchema },
+    },
+  },
+  {
+    method: "get",
+    path: "/openapi.json",
+    tag: "Reference",
+    summary: "This document",
+    security: [],
+    responses: { 200: { description: "The OpenAPI 3.1 document.", schema: z.looseObject({ openapi: z.string() }) } },
+  },
+  ...(
+    [
+      ["/docs", "The interactive reference (Swagger UI)", "text/html"],
+      ["/docs/swagger-ui.css", "The reference's style sheet", "text/css"],
+      ["/docs/swagger-ui-bundle.js", "The reference's script", "text/javascript"],
+      ["/docs/init.js", "The script that points the reference at this document", "text/javascript"],
+    ] as const
+  ).map(
+    ([path, summary, contentType]): Operation => ({
+      method: "get",
+      path,
+      tag: "Reference",
+      summary,
+      security: [],
+      responses: { 200: { description: summary, schema: z.string(), contentType } },
+    }),
+  ),
+];
+
+export const API_OPERATIONS: Operation[] = [...integrations, ...tokens, ...catalog, ...events, ...metrics, ...reference];

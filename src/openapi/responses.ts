@@ -1,0 +1,175 @@
+/**
+ * @module
+ * The shapes the API answers with, as zod schemas: the document shows them, and the tests hold
+ * every real answer against them (strict objects, so a field added or dropped is noticed).
+ */
+import { z } from "zod";
+import { DEPLOYMENT_STATUSES } from "../events/canonical";
+import { VENDORS } from "../ingest/protocol";
+
+const text = z.string().nullable();
+const count = z.number().int().min(0);
+const seconds = z.number().nullable();
+const level = z.enum(["elite", "high", "medium", "low"]).nullable();
+
+/** `{"errors":[{"status","title","detail"}]}`: every 4xx of the API and of most webhooks. */
+export const errorSchema = z
+  .strictObject({
+    errors: z.array(z.strictObject({ status: z.number().int(), title: z.string(), detail: z.string() })).min(1),
+  })
+  .meta({ examples: [{ errors: [{ status: 400, title: "Name Error", detail: "param is missing or the value is empty: name" }] }] });
+
+/** DevLake's own error body, under its paths. */
+export const devlakeErrorSchema = z.strictObject({ success: z.literal(false), message: z.string(), causes: z.array(z.string()) });
+
+const rateLimitSchema = z.strictObject({ requests_per_second: z.number(), burst: z.number().int() }).nullable();
+
+const integrationFields = {
+  id: z.string(),
+  vendor: z.enum(VENDORS),
+  name: z.string(),
+  service: text,
+  environment: text,
+  created_at: z.string(),
+  urls: z.record(z.string(), z.string()).describe("The ingest URLs to paste into the vendor, by purpose."),
+};
+
+export const integrationListItemSchema = z.strictObject(integrationFields);
+export const integrationSchema = z.strictObject({ ...integrationFields, rate_limit: rateLimitSchema });
+export const createdIntegrationSchema = z.strictObject({
+  ...integrationFields,
+  rate_limit: rateLimitSchema,
+  secret: z.string().describe("Shown this once; stored only as a hash."),
+});
+export const rolledSecretSchema = z.strictObject({ id: z.string(), secret: z.string(), previous_secret_expires_at: text });
+
+export const tokenSchema = z.strictObject({ id: z.string(), name: z.string(), created_at: z.string() });
+export const createdTokenSchema = z.strictObject({ id: z.string(), name: z.string(), token: z.string().describe("Shown this once."), created_at: z.string() });
+
+export const serviceSchema = z.strictObject({ slug: z.string(), name: z.string(), team: text, aliases: z.array(z.string()), repositories: z.array(z.string()) });
+
+export const suggestionSchema = z.strictObject({
+  name: z.string(),
+  kind: z.enum(["name", "repository"]),
+  count,
+  first_seen_at: z.string(),
+  last_seen_at: z.string(),
+});
+
+const deploymentFields = {
+  id: z.string(),
+  integration_id: z.string(),
+  seq: z.number().int(),
+  dedup_key: text,
+  service: z.string().describe("The catalog slug, or the name as received when the catalog does not know it."),
+  service_name: z.string(),
+  environment: z.string(),
+  environment_raw: text,
+  status: z.enum(DEPLOYMENT_STATUSES),
+  kind: text,
+  started_at: text,
+  finished_at: text,
+  received_at: z.string(),
+  deploy_number: text,
+  change_id: text,
+  url: text,
+  description: text,
+  deployer: z.strictObject({ name: text, email: text }).nullable(),
+  commits: z.array(
+    z.strictObject({ sha: z.string(), repository: text, branch: text, message: text, committed_at: text, authored_at: text }),
+  ),
+};
+
+export const deploymentSchema = z.strictObject(deploymentFields);
+export const deploymentDetailSchema = z.strictObject({ ...deploymentFields, raw: z.unknown().describe("The payload as the vendor sent it.") });
+
+const incidentFields = {
+  id: z.string(),
+  integration_id: z.string(),
+  seq: z.number().int(),
+  dedup_key: z.string(),
+  service: z.string(),
+  service_name: z.string(),
+  environment: z.string(),
+  environment_raw: text,
+  status: z.enum(["open", "resolved"]),
+  counted: z.boolean(),
+  title: text,
+  url: text,
+  created_at: z.string(),
+  resolved_at: text,
+  received_at: z.string(),
+  links: z.strictObject({ change_id: text, deployment_id: text, commit_sha: text }),
+  linked_deployment: z
+    .strictObject({
+      id: z.string(),
+      linked_by: text,
+      service: z.string(),
+      environment: z.string(),
+      status: z.string(),
+      finished_at: text,
+      deploy_number: text,
+      url: text,
+    })
+    .nullable()
+    .describe("The deployment the last recompute linked this incident to."),
+};
+
+export const incidentSchema = z.strictObject(incidentFields);
+export const incidentDetailSchema = z.strictObject({ ...incidentFields, raw: z.unknown() });
+
+/** A page of a list: `next_cursor` is null on the last one. */
+export function pageSchema(item: z.ZodType) {
+  return z.strictObject({ items: z.array(item), next_cursor: z.string().nullable() });
+}
+
+/** The six figures of one window. */
+const metricFields = {
+  deployment_frequency: z.strictObject({
+    count,
+    per_day: z.number(),
+    deploy_days: count,
+    median_deploy_days_per_week: z.number().nullable(),
+    median_deploy_days_per_month: z.number().nullable(),
+    unsuccessful: count,
+    level,
+  }),
+  change_lead_time: z.strictObject({ median_seconds: seconds, p90_seconds: seconds, samples: count, dropped: count, level }),
+  change_failure_rate: z.strictObject({ failed: count, total: count, rate: z.number().nullable(), level }),
+  failed_deployment_recovery_time: z.strictObject({ median_seconds: seconds, p90_seconds: seconds, samples: count, unrecovered: count, level }),
+  time_to_restore_service: z.strictObject({ median_seconds: seconds, samples: count, level }),
+  deployment_rework_rate: z.strictObject({ rework: count, total: count, rate: z.number().nullable(), level: z.null() }),
+};
+
+const headerFields = {
+  as_of: text.describe("When the last recompute finished; the figures are as of then."),
+  window: z.strictObject({ from: z.string(), to: z.string(), days: z.number().int() }),
+  filters: z.strictObject({ service: text, team: text, environment: z.string() }),
+  benchmark: z.enum(["2023", "2021"]),
+};
+
+export const metricsSchema = z.strictObject({ ...headerFields, ...metricFields });
+export const timeseriesSchema = z.strictObject({
+  ...headerFields,
+  granularity: z.enum(["day", "week", "month"]),
+  buckets: z.array(z.strictObject({ start: z.string(), end: z.string(), ...metricFields })),
+});
+
+export const recomputeSummarySchema = z.strictObject({
+  mode: z.enum(["full", "incremental"]),
+  complete: z.boolean(),
+  changed_records: count,
+  groups_recomputed: count,
+  snapshots: count,
+  queries: count,
+  as_of: text,
+  duration_ms: z.number(),
+});
+
+export const healthSchema = z.strictObject({ status: z.enum(["ok", "degraded"]), d1: z.enum(["ok", "unreachable"]).optional() });
+
+/** What a webhook answers when its vendor documents no reply body. */
+export const webhookOutcomeSchema = z.strictObject({
+  result: z.enum(["ok", "duplicate", "stale", "ignored"]),
+  message: z.string().optional().describe("Why an event was ignored."),
+});
