@@ -321,6 +321,13 @@ const events: Operation[] = [
   },
 ];
 
+/** The metrics grouped by the shape of their records (two share the failed deployments). */
+function metricsByRecordShape(): Map<z.ZodType, string[]> {
+  const groups = new Map<z.ZodType, string[]>();
+  for (const [metric, item] of Object.entries(drilldownRecordSchemas)) groups.set(item, [...(groups.get(item) ?? []), metric]);
+  return groups;
+}
+
 const metrics: Operation[] = [
   {
     method: "get",
@@ -354,7 +361,9 @@ const metrics: Operation[] = [
     responses: {
       200: {
         description: "A page of records; their shape depends on the metric.",
-        schema: z.union([...new Set(Object.values(drilldownRecordSchemas))].map((item) => pageSchema(item))),
+        schema: z.union(
+          [...metricsByRecordShape()].map(([item, metrics]) => pageSchema(item).meta({ title: `Records of ${metrics.join(", ")}` })),
+        ),
       },
       ...queryRejection,
       ...readRejections,
