@@ -4,7 +4,7 @@
  */
 import { createApp } from "./app";
 import type { Env } from "./env";
-import { recompute } from "./metrics/job";
+import { recompute } from "./metrics/recompute";
 import { linkWindowHours } from "./metrics/routes";
 
 export { IntegrationObject } from "./ingest/integration-object";

@@ -10,7 +10,7 @@ import worker from "../src/index";
 import { createApp } from "../src/app";
 import { metricsObject } from "../src/metrics/assemble";
 import { windowFigures } from "../src/metrics/figures";
-import { recompute } from "../src/metrics/job";
+import { recompute } from "../src/metrics/recompute";
 import pdResolved from "./fixtures/pagerduty/incident.resolved.json";
 import pdTriggered from "./fixtures/pagerduty/incident.triggered.json";
 import { ADMIN, BASE, callJson, createIntegration, drain, env, putService, type CreatedIntegration } from "./helpers";

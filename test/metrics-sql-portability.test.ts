@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { windowFigures } from "../src/metrics/figures";
-import { recompute } from "../src/metrics/job";
+import { recompute } from "../src/metrics/recompute";
 import { callJson, createIntegration, drain, env } from "./helpers";
 
 /** A D1 that prepares on the real one and remembers the SQL. */

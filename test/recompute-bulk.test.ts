@@ -5,7 +5,8 @@
  * case of lead time and rework the definitions name.
  */
 import { describe, expect, it } from "vitest";
-import { REBUILT_INDEXES, recompute } from "../src/metrics/job";
+import { recompute } from "../src/metrics/recompute";
+import { REBUILT_INDEXES } from "../src/metrics/recompute/indexes";
 import { env } from "./helpers";
 
 const HOURS = 168;

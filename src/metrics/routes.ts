@@ -16,7 +16,7 @@ import { metricsObject, type WindowFigures } from "./assemble";
 import { addDays, buckets, daysBetween } from "./calendar";
 import { windowFigures, type FigureQuery } from "./figures";
 import { memoised } from "./answer-memo";
-import { recompute } from "./job";
+import { recompute } from "./recompute";
 
 /** The longest window, and the most buckets a timeseries answers with. */
 const MAX_WINDOW_DAYS = 3660;

@@ -1,6 +1,6 @@
 /**
  * @module
- * SQL expressions shared by the recompute job and the reads.
+ * SQL expressions the recompute phases share.
  */
 
 /**
