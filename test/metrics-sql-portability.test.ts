@@ -107,7 +107,7 @@ describe("metrics SQL on older SQLite", () => {
     const summary = await recompute(d1, { full: true, linkWindowHours: 168 });
     expect(summary.complete).toBe(true);
     for (const group of ["all", "service", "team", "day", "week", "month"] as const) {
-      await windowFigures(d1, { from: "2025-06-01", to: "2025-06-08", environment: "production", service: `p-${id}`, team: null, group });
+      await windowFigures(d1, { from: "2025-06-01", to: "2025-06-08", environments: ["production"], service: `p-${id}`, team: null, group });
     }
 
     const ordered = statements.flatMap(subqueries).filter((q) => /\bORDER\s+BY\b/i.test(ownLevel(q)));

@@ -6,6 +6,7 @@
  * resumed by the next one from the tables that hold the remaining work. The number of statements
  * depends on the amount of changed work, never on the history.
  */
+import type { EnvironmentAliases } from "../../lib/environment";
 import { forgetAnswers } from "../answer-memo";
 import { CHANGES_PER_STEP, changesStep, namesToChanges } from "./changes";
 import { dirtyGroupsStep, GROUPS_PER_STEP } from "./dirty-groups";
@@ -18,6 +19,8 @@ export interface RecomputeOptions {
   /** Rebuild everything from the stored events (also done on the very first run). */
   full?: boolean;
   linkWindowHours: number;
+  /** The operator's extra environment names, applied to the stored events by a full rebuild. */
+  environmentAliases?: EnvironmentAliases;
   now?: Date;
   /** Statements this run may issue before it stops and leaves the rest to the next run. */
   queryBudget?: number;

@@ -15,7 +15,7 @@ export async function writeSnapshots(run: Runner, today: string): Promise<number
   ]);
   const to = addDays(today, 1);
   const froms = STANDARD_WINDOWS.map((days) => addDays(to, -days));
-  const { figures, queries } = await figuresOfWindows(run.d1, "production", froms, to);
+  const { figures, queries } = await figuresOfWindows(run.d1, ["production"], froms, to);
   run.queries += queries;
   const rows: { scope: Scope; key: string; from: string; body: string }[] = [];
   for (const [from, byScope] of figures) {
