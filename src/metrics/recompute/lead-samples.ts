@@ -5,7 +5,8 @@
  * candidate. The others are timed by the earliest commit date of the service, else its earliest
  * sighting of the sha.
  */
-import { resolvedService, secondsBetween } from "./sql";
+import { resolvedServiceSql } from "../../catalog/resolve";
+import { secondsBetween } from "./sql";
 import { STEP } from "./range";
 
 /**
@@ -29,7 +30,7 @@ function leadSamples(ctes: string, pairs: string, tail: string): string {
       SELECT q.at AS seen_at FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
         WHERE c2.sha = m.sha AND c2.deployment_id <> m.id AND q.service = m.service
       UNION ALL SELECT run.started_at FROM ci_run_commits rc CROSS JOIN ci_runs run ON run.id = rc.ci_run_id
-        WHERE rc.sha = m.sha AND ${resolvedService("run.service_name", "run.service")} = m.service))`;
+        WHERE rc.sha = m.sha AND ${resolvedServiceSql("run.service_name", "run.service")} = m.service))`;
   return `
       WITH ${ctes},
         deployed_commits AS MATERIALIZED (
