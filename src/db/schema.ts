@@ -399,4 +399,6 @@ export const metricState = sqliteTable("metric_state", {
   id: integer("id").primaryKey(),
   asOf: text("as_of"),
   fullPending: integer("full_pending").notNull().default(0),
+  /** The environment aliases the stored events were last normalised with, as JSON; null for none. */
+  environmentAliases: text("environment_aliases"),
 });

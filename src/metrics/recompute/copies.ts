@@ -15,8 +15,15 @@ export const COPY_DEPLOYMENTS = `INSERT INTO metric_deployments (id, service, en
     d.status = 'success', d.kind
   FROM deployments d`;
 
-/** Only counted incidents are copied. */
-export const COUNTED = "i.counted = 1";
+/**
+ * Only incidents that count are copied: counted as stored, and admitted by their integration's rule
+ * (`incident_rule`: `min_priority` keeps P1 up to it, `urgency` keeps that urgency). An incident whose
+ * priority or urgency is unknown is never excluded by that part of the rule; most give neither, and
+ * skip the lookup of the rule.
+ */
+export const COUNTED = `i.counted = 1 AND NOT ((i.priority IS NOT NULL OR i.urgency IS NOT NULL) AND EXISTS (
+    SELECT 1 FROM integrations rule WHERE rule.id = i.integration_id AND json_valid(rule.incident_rule)
+      AND (i.priority > rule.incident_rule->>'min_priority' OR i.urgency <> rule.incident_rule->>'urgency')))`;
 
 /** `INSERT INTO metric_incidents ...` of the events `incidents i`, to be completed by a join and a WHERE. */
 export const COPY_INCIDENTS = `INSERT INTO metric_incidents (id, service, environment, created_at, day, resolved_at, resolved_day, restore_seconds, link_change_id, link_deployment_id, link_commit_sha)

@@ -10,6 +10,7 @@ import type { EnvironmentAliases } from "../../lib/environment";
 import { forgetAnswers } from "../answer-memo";
 import { CHANGES_PER_STEP, changesStep, namesToChanges } from "./changes";
 import { dirtyGroupsStep, GROUPS_PER_STEP } from "./dirty-groups";
+import { renormaliseEnvironments } from "./environments";
 import { clearDerived, copyHistory, rebuildAll } from "./full-rebuild";
 import { bulkIndexes } from "./indexes";
 import { QUERY_BUDGET, Runner } from "./runner";
@@ -46,14 +47,16 @@ export async function recompute(d1: D1Database, options: RecomputeOptions): Prom
   const started = Date.now();
   const now = options.now ?? new Date();
   const run = new Runner(d1, options.queryBudget ?? QUERY_BUDGET);
-  const state = await run.first<{ as_of: string | null; full_pending: number }>(d1.prepare("SELECT as_of, full_pending FROM metric_state WHERE id = 1"));
+  const state = await run.first<{ as_of: string | null; full_pending: number; environment_aliases: string | null }>(
+    d1.prepare("SELECT as_of, full_pending, environment_aliases FROM metric_state WHERE id = 1"),
+  );
   const full = options.full === true || state === null || state.full_pending === 1;
   let changed = 0;
   let groups = 0;
 
   if (full) {
     const indexes = await bulkIndexes(run);
-    await run.batch(clearDerived(d1));
+    await run.batch([...renormaliseEnvironments(d1, state?.environment_aliases ?? null, options.environmentAliases ?? {}), ...clearDerived(d1)]);
     await run.batch(copyHistory(d1, indexes.copy));
     await run.batch(rebuildAll(d1, options.linkWindowHours, indexes));
   } else {
