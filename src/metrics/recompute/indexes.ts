@@ -28,7 +28,7 @@ export interface BulkIndexes {
 }
 
 /** The indexes of `BulkIndexes` by name, but the lead samples', which are all of that table's. */
-export const REBUILT_INDEXES = {
+const REBUILT_INDEXES = {
   copy: ["metric_deployments_id", "metric_incidents_link_change", "metric_incidents_link_deployment", "metric_incidents_link_sha", "metric_incidents_resolved"],
   links: ["metric_incidents_deployment"],
   flags: ["metric_deployments_failed_day", "metric_days_group"],
