@@ -4,7 +4,7 @@
  */
 
 /** Milliseconds since the epoch of an ISO time (null stays null). */
-export function epochMs(time: string): string {
+function epochMs(time: string): string {
   return `CAST(round(unixepoch(${time}, 'subsec') * 1000) AS INTEGER)`;
 }
 
