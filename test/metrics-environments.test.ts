@@ -15,7 +15,7 @@ async function get(path: string) {
   return res.json;
 }
 
-/** Two productions and a staging; lead times in hours: production 1 and 3, prod-eu 8, staging 0.5 and 10. */
+/** Two productions and a staging; lead times in hours: production 1 and 3, prod-ap 8, staging 0.5 and 10. */
 async function history(p: string) {
   const svc = `${p}-svc`;
   const deploy = (id: string, environment: string, at: string, committed: string) => ({
@@ -29,7 +29,7 @@ async function history(p: string) {
     deploy("P1", "production", "01T10:00", "01T09:00"),
     deploy("P2", "production", "02T10:00", "02T07:00"),
     // Stored as ingest normalised it before the alias existed.
-    deploy("E1", "prod-eu", "01T12:00", "01T04:00"),
+    deploy("E1", "prod-ap", "01T12:00", "01T04:00"),
     deploy("S1", "staging", "03T10:00", "03T09:30"),
     deploy("S2", "staging", "04T10:00", "04T00:00"),
   ]);
@@ -76,16 +76,16 @@ describe("several environments", () => {
     const stored = async () =>
       (await env.DB.prepare("SELECT environment FROM deployments WHERE id = ?").bind(`${p}-E1`).first<{ environment: string }>())!.environment;
 
-    await recompute(env.DB, { full: true, linkWindowHours: HOURS, environmentAliases: { "prod-eu": "production" } });
+    await recompute(env.DB, { full: true, linkWindowHours: HOURS, environmentAliases: { "prod-ap": "production" } });
     expect(await stored()).toBe("production");
-    // 3600, 10800 and prod-eu's 28800 s.
+    // 3600, 10800 and prod-ap's 28800 s.
     expect((await get(`/api/v1/metrics?${window}`)).change_lead_time).toMatchObject({ median_seconds: 10800, samples: 3 });
-    expect((await get(`/api/v1/metrics?${window}&environment=prod-eu`)).deployment_frequency.count).toBe(0);
+    expect((await get(`/api/v1/metrics?${window}&environment=prod-ap`)).deployment_frequency.count).toBe(0);
 
     await recompute(env.DB, { full: true, linkWindowHours: HOURS });
-    expect(await stored()).toBe("prod-eu");
+    expect(await stored()).toBe("prod-ap");
     expect((await get(`/api/v1/metrics?${window}`)).change_lead_time).toMatchObject({ median_seconds: 7200, samples: 2 });
-    expect((await get(`/api/v1/metrics?${window}&environment=prod-eu`)).deployment_frequency.count).toBe(1);
+    expect((await get(`/api/v1/metrics?${window}&environment=prod-ap`)).deployment_frequency.count).toBe(1);
   });
 
   it("refuse an empty name in the list", async () => {
