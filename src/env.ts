@@ -16,7 +16,7 @@ export interface Env {
   RATE_LIMIT_PER_SECOND?: string;
   RATE_LIMIT_BURST?: string;
   LINK_WINDOW_HOURS: string;
-  /** Extra environment names mapped onto normalised ones on ingest: `prod-eu:production,prod-us:production`. */
+  /** Extra environment names mapped onto normalised ones (`prod-eu:production,prod-us:production`). */
   ENVIRONMENT_ALIASES?: string;
   CORS_ORIGINS: string;
 }

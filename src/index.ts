@@ -4,9 +4,9 @@
  */
 import { createApp } from "./app";
 import type { Env } from "./env";
-import { recompute } from "./metrics/job";
+import { recompute } from "./metrics/recompute";
 import { recomputePending } from "./metrics/pending";
-import { linkWindowHours } from "./metrics/routes";
+import { recomputeSettings } from "./metrics/routes";
 
 export { IntegrationObject } from "./ingest/integration-object";
 
@@ -26,7 +26,7 @@ export default {
       console.log(`cron ${controller.cron}: nothing changed since the last recompute`);
       return;
     }
-    const summary = await recompute(env.DB, { linkWindowHours: linkWindowHours(env), now: new Date(controller.scheduledTime) });
+    const summary = await recompute(env.DB, { ...recomputeSettings(env), now: new Date(controller.scheduledTime) });
     console.log(`cron ${controller.cron}: recompute ${JSON.stringify(summary)}`);
   },
 } satisfies ExportedHandler<Env>;

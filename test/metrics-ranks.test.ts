@@ -32,7 +32,7 @@ describe("order statistics of a window", () => {
       // sample at all, the group still reports them.
       const dropped = Array.from({ length: n === 0 ? 2 : n % 4 }, (_, i) => -60 * (i + 1));
       await seed(environment, [...dropped, ...samples]);
-      const window = { from: "2026-03-01", to: "2026-04-01", environment, service: null, team: null };
+      const window = { from: "2026-03-01", to: "2026-04-01", environments: [environment], service: null, team: null };
       // Over all services, answered without a window function; per service, with one.
       const all = (await windowFigures(env.DB, { ...window, group: "all" })).groups.get("*")!;
       const perService = (await windowFigures(env.DB, { ...window, group: "service" })).groups.get("ranks-svc");
@@ -78,10 +78,10 @@ describe("order statistics of a window", () => {
       )
         .bind(environment, JSON.stringify(rollups))
         .run();
-      const { figures } = await figuresOfWindows(env.DB, environment, froms, "2026-04-01");
+      const { figures } = await figuresOfWindows(env.DB, [environment], froms, "2026-04-01");
       for (const from of froms) {
         for (const group of ["all", "service", "team"] as const) {
-          const { groups } = await windowFigures(env.DB, { from, to: "2026-04-01", environment, service: null, team: null, group });
+          const { groups } = await windowFigures(env.DB, { from, to: "2026-04-01", environments: [environment], service: null, team: null, group });
           expect(figures.get(from)?.get(group), `${group} from ${from}, n = ${n}`).toEqual(groups);
         }
       }
@@ -96,8 +96,8 @@ describe("order statistics of a window", () => {
     )
       .bind(`${environment}-i`, environment)
       .run();
-    const q = { from: "2026-03-01", to: "2026-04-01", environment, service: null, team: null, group: "service" } as const;
-    const { figures } = await figuresOfWindows(env.DB, environment, [q.from], q.to);
+    const q = { from: "2026-03-01", to: "2026-04-01", environments: [environment], service: null, team: null, group: "service" } as const;
+    const { figures } = await figuresOfWindows(env.DB, [environment], [q.from], q.to);
     const ranked = (await windowFigures(env.DB, q)).groups;
     expect(ranked.get("lonely-svc")?.restore).toEqual({ median: 3600, samples: 1 });
     expect(figures.get(q.from)!.get("service")).toEqual(ranked);

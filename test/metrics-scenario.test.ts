@@ -10,7 +10,7 @@ import worker from "../src/index";
 import { createApp } from "../src/app";
 import { metricsObject } from "../src/metrics/assemble";
 import { windowFigures } from "../src/metrics/figures";
-import { recompute } from "../src/metrics/job";
+import { recompute } from "../src/metrics/recompute";
 import pdResolved from "./fixtures/pagerduty/incident.resolved.json";
 import pdTriggered from "./fixtures/pagerduty/incident.triggered.json";
 import { ADMIN, BASE, callJson, createIntegration, drain, env, putService, type CreatedIntegration } from "./helpers";
@@ -352,7 +352,7 @@ describe("metrics over a scenario", () => {
     expect(stored).not.toBeNull();
     const fromSnapshot = await metrics(`team=${team}&from=2025-03-10&to=2025-03-17`);
     expect(fromSnapshot.as_of).toBe("2025-03-16T00:00:00.000Z");
-    const { groups } = await windowFigures(env.DB, { from: "2025-03-10", to: "2025-03-17", environment: "production", service: null, team, group: "all" });
+    const { groups } = await windowFigures(env.DB, { from: "2025-03-10", to: "2025-03-17", environments: ["production"], service: null, team, group: "all" });
     const onDemand = metricsObject(groups.get("*")!, "2025-03-10", "2025-03-17", "2023");
     const { as_of: _x, window: _w, filters: _f, benchmark: _b, ...served } = fromSnapshot;
     expect(served).toEqual(onDemand);

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { windowFigures } from "../src/metrics/figures";
-import { recompute } from "../src/metrics/job";
+import { recompute } from "../src/metrics/recompute";
 import { callJson, createIntegration, drain, env } from "./helpers";
 
 /** A D1 that prepares on the real one and remembers the SQL. */
@@ -107,7 +107,7 @@ describe("metrics SQL on older SQLite", () => {
     const summary = await recompute(d1, { full: true, linkWindowHours: 168 });
     expect(summary.complete).toBe(true);
     for (const group of ["all", "service", "team", "day", "week", "month"] as const) {
-      await windowFigures(d1, { from: "2025-06-01", to: "2025-06-08", environment: "production", service: `p-${id}`, team: null, group });
+      await windowFigures(d1, { from: "2025-06-01", to: "2025-06-08", environments: ["production"], service: `p-${id}`, team: null, group });
     }
 
     const ordered = statements.flatMap(subqueries).filter((q) => /\bORDER\s+BY\b/i.test(ownLevel(q)));

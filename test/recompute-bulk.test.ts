@@ -5,7 +5,7 @@
  * case of lead time and rework the definitions name.
  */
 import { describe, expect, it } from "vitest";
-import { REBUILT_INDEXES, recompute } from "../src/metrics/job";
+import { recompute } from "../src/metrics/recompute";
 import { env } from "./helpers";
 
 const HOURS = 168;
@@ -214,15 +214,5 @@ describe("the full rebuild", () => {
       [`${p}-d3`, slug, 1, 0],
     ]);
     expect(stepwise.days.map((d) => [d.service, d.day, d.deployments])).toEqual([1, 2, 3].map((day) => [slug, at(day).slice(0, 10), 1]));
-  });
-
-  it("ends with every index the migrations gave the derived tables, though it drops some while it loads them", async () => {
-    const indexes = async () =>
-      (await env.DB.prepare("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'metric%' ORDER BY name").all()).results;
-    const migrated = await indexes();
-    // A name the schema no longer has would be skipped, and its table loaded row by row again.
-    expect(migrated.map((i) => i.name)).toEqual(expect.arrayContaining(Object.values(REBUILT_INDEXES).flat()));
-    await recompute(env.DB, { full: true, linkWindowHours: HOURS });
-    expect(await indexes()).toEqual(migrated);
   });
 });

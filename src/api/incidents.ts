@@ -1,12 +1,12 @@
 /**
  * @module
  * `GET /api/v1/incidents` (newest first, cursor pagination, filters) and `/incidents/:id`, each
- * incident with the deployment the last recompute linked it to.
+ * incident with the deployment the last recompute linked it to, and whether it counts.
  */
-import { desc, eq, getTableColumns, inArray } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray } from "drizzle-orm";
 import { Hono } from "hono";
 import { database, jsonKeys, type Database } from "../db/client";
-import { deployments, incidents, metricIncidents } from "../db/schema";
+import { deployments, incidents, metricChanges, metricIncidents } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
@@ -28,7 +28,14 @@ interface Link {
   url: string | null;
 }
 
-function present(row: IncidentRow, link: Link | undefined) {
+/** What the last recompute made of some incidents: their links, and which of them it counted or has yet to see. */
+interface Recomputed {
+  links: Map<string, Link>;
+  countedOrPending: Set<string>;
+}
+
+function present(row: IncidentRow, { links, countedOrPending }: Recomputed) {
+  const link = links.get(row.id);
   return {
     id: row.id,
     integration_id: row.integrationId,
@@ -39,7 +46,8 @@ function present(row: IncidentRow, link: Link | undefined) {
     environment: row.environment,
     environment_raw: row.environmentRaw,
     status: row.status,
-    counted: row.counted,
+    // The incident's integration's rule may leave out one the event counts, from the next full recompute on.
+    counted: row.counted && countedOrPending.has(row.id),
     priority: row.priority,
     priority_raw: row.priorityRaw,
     urgency: row.urgency,
@@ -64,9 +72,11 @@ function present(row: IncidentRow, link: Link | undefined) {
   };
 }
 
-/** The deployments the last recompute linked these incidents to. */
-async function linksOf(db: Database, ids: string[]): Promise<Map<string, Link>> {
-  if (ids.length === 0) return new Map();
+/** The deployments the last recompute linked these incidents to, and those it counted or has not yet seen. */
+async function recomputedOf(db: Database, ids: string[]): Promise<Recomputed> {
+  if (ids.length === 0) return { links: new Map(), countedOrPending: new Set() };
+  const keys = jsonKeys(ids);
+  // Not in one batch: a batched join answers by column name, and both tables name a column `id`.
   const rows = await db
     .select({
       incidentId: metricIncidents.id,
@@ -81,8 +91,13 @@ async function linksOf(db: Database, ids: string[]): Promise<Map<string, Link>> 
     })
     .from(metricIncidents)
     .innerJoin(deployments, eq(deployments.id, metricIncidents.deploymentId))
-    .where(inArray(metricIncidents.id, jsonKeys(ids)));
-  return new Map(rows.map((r) => [r.incidentId, r]));
+    .where(inArray(metricIncidents.id, keys));
+  const seen = await db
+    .select({ id: metricIncidents.id })
+    .from(metricIncidents)
+    .where(inArray(metricIncidents.id, keys))
+    .union(db.select({ id: metricChanges.id }).from(metricChanges).where(and(eq(metricChanges.kind, "incident"), inArray(metricChanges.id, keys))));
+  return { links: new Map(rows.map((r) => [r.incidentId, r])), countedOrPending: new Set(seen.map((r) => r.id)) };
 }
 
 export const incidentRoutes = new Hono<AppEnv>();
@@ -107,14 +122,13 @@ incidentRoutes.get("/", listQuery, async (c) => {
     .orderBy(desc(incidents.createdAt), desc(incidents.id))
     .limit(q.limit + 1);
   const { page, next_cursor } = pageOf(rows, q.limit, (r) => r.createdAt);
-  const links = await linksOf(db, page.map((r) => r.id));
-  return c.json({ items: page.map((r) => present(r, links.get(r.id))), next_cursor });
+  const recomputed = await recomputedOf(db, page.map((r) => r.id));
+  return c.json({ items: page.map((r) => present(r, recomputed)), next_cursor });
 });
 
 incidentRoutes.get("/:id", async (c) => {
   const db = database(c.env.DB);
   const [row] = await db.select().from(incidents).where(eq(incidents.id, c.req.param("id")));
   if (!row) throw ApiError.of(404, `no incident with id ${JSON.stringify(c.req.param("id"))}`);
-  const links = await linksOf(db, [row.id]);
-  return c.json({ ...present(row, links.get(row.id)), raw: JSON.parse(row.raw) as unknown });
+  return c.json({ ...present(row, await recomputedOf(db, [row.id])), raw: JSON.parse(row.raw) as unknown });
 });

@@ -2,16 +2,15 @@
  * @module
  * Whether the catalog knows a service name, memoised per isolate. OpsLevel's reply depends on it,
  * and a D1 read on every deploy would be the costliest step of the ingest path. A catalog change
- * clears the memo of the isolate that made it; other isolates see it within `TTL_MS`. Only the
+ * clears the memo of the isolate that made it; other isolates see it within 30 s. Only the
  * reply can be stale: which service a stored deploy belongs to is resolved again when it is
  * written to D1.
  */
 import { database } from "../db/client";
+import { Memo } from "../lib/memo";
 import { lookupCatalog } from "./resolve";
 
-const TTL_MS = 30_000;
-const MAX_ENTRIES = 10_000;
-const memo = new Map<string, { known: boolean; until: number }>();
+const memo = new Memo<boolean>({ maxEntries: 10_000, ttlMs: 30_000 });
 
 /** Forgets every memoised answer; called after the catalog changes. */
 export function forgetKnownServices(): void {
@@ -25,12 +24,11 @@ export function forgetKnownServices(): void {
 export async function isKnownService(d1: D1Database, name: string): Promise<boolean> {
   const key = name.toLowerCase();
   const hit = memo.get(key);
-  if (hit && hit.until > Date.now()) return hit.known;
+  if (hit !== undefined) return hit;
   try {
     const view = await lookupCatalog(database(d1), [name], []);
     const known = view.aliases.has(key);
-    if (memo.size >= MAX_ENTRIES) memo.clear();
-    memo.set(key, { known, until: Date.now() + TTL_MS });
+    memo.set(key, known);
     return known;
   } catch (error) {
     console.error(`catalog lookup failed: ${String(error)}`);

@@ -71,3 +71,23 @@ export function resolveService(name: string | null, hints: ServiceHints, catalog
   if (firstName !== undefined) return { service: firstName, name: firstName, suggestion: { kind: "name", key: firstName.toLowerCase() } };
   return { service: UNKNOWN_SERVICE, name: UNKNOWN_SERVICE, suggestion: null };
 }
+
+/**
+ * The same rule in SQL, for events already stored: the catalog slug of a lower-cased name `key`, or null.
+ * @example `COALESCE(${slugOfNameSql("lower(d.service_name)")}, d.service_name)`
+ */
+export function slugOfNameSql(key: string): string {
+  return `(SELECT a.slug FROM service_aliases a WHERE a.alias = ${key})`;
+}
+
+/**
+ * The service a stored event belongs to under today's catalog, in SQL: its name through the aliases,
+ * else its repository (recorded as a suggestion when it was unknown) through the repositories, else
+ * the service resolved when it was written.
+ */
+export function resolvedServiceSql(name: string, stored: string): string {
+  return `COALESCE(
+    ${slugOfNameSql(`lower(${name})`)},
+    (SELECT r.slug FROM service_suggestions g JOIN service_repositories r ON r.repo_key = g.match_key WHERE g.kind = 'repository' AND g.name = ${name}),
+    ${stored})`;
+}

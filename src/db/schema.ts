@@ -229,7 +229,7 @@ export const ciRunCommits = sqliteTable(
 );
 
 /*
- * Metrics (METRICS.md). Everything below is derived by the recompute job (src/metrics/job.ts)
+ * Metrics (METRICS.md). Everything below is derived by the recompute job (src/metrics/recompute/)
  * from the tables above and rebuilt where the change feeds say something moved. `service` here is
  * the service as the catalog resolves `service_name` at recompute time, so a catalog change
  * re-attributes past events.
@@ -276,7 +276,7 @@ export const metricDeployments = sqliteTable(
   "metric_deployments",
   {
     // No primary key: a full rebuild writes the rows in group order and then builds the id index in one
-    // sorted pass (src/metrics/job.ts), instead of a random-order insert per row. Ids are unique
+    // sorted pass (src/metrics/recompute/), instead of a random-order insert per row. Ids are unique
     // because the events' are.
     id: text("id").notNull(),
     service: text("service").notNull(),
@@ -399,4 +399,6 @@ export const metricState = sqliteTable("metric_state", {
   id: integer("id").primaryKey(),
   asOf: text("as_of"),
   fullPending: integer("full_pending").notNull().default(0),
+  /** The environment aliases the stored events were last normalised with, as JSON; null for none. */
+  environmentAliases: text("environment_aliases"),
 });

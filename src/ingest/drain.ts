@@ -8,7 +8,7 @@
 import { sql } from "drizzle-orm";
 import { database, prepare } from "../db/client";
 import type { StoredRecord } from "../events/canonical";
-import { lookupCatalog, resolveService, type Resolution } from "../catalog/resolve";
+import { lookupCatalog, resolveService, slugOfNameSql, type Resolution } from "../catalog/resolve";
 
 type Row = Record<string, unknown>;
 
@@ -28,7 +28,7 @@ interface UpsertSpec {
  * How the batch itself resolves a service name: its catalog slug, else the name as given; the
  * same as `resolveService` for a named record, with the lower-cased key computed in JS.
  */
-const SERVICE_BY_NAME = "coalesce((SELECT slug FROM service_aliases WHERE alias = row->>'service_key'), row->>'service_name')";
+const SERVICE_BY_NAME = `coalesce(${slugOfNameSql("row->>'service_key'")}, row->>'service_name')`;
 
 /**
  * Builds `INSERT ... SELECT ... FROM json_each(?) ON CONFLICT DO UPDATE` for one table.

@@ -3,6 +3,7 @@
  * UTC days, ISO weeks, calendar months and windows `[from, to)` on dates (METRICS.md).
  * Days are `YYYY-MM-DD` strings.
  */
+import { Memo } from "../lib/memo";
 import { median } from "./percentile";
 
 const DAY_MS = 86_400_000;
@@ -33,11 +34,10 @@ export function daysBetween(from: string, to: string): number {
  * was most of its time in the Worker.
  */
 function memoised<T>(max: number, compute: (key: string) => T): (key: string) => T {
-  const memo = new Map<string, T>();
+  const memo = new Memo<T>({ maxEntries: max });
   return (key) => {
     let value = memo.get(key);
     if (value === undefined) {
-      if (memo.size >= max) memo.clear();
       value = compute(key);
       memo.set(key, value);
     }

@@ -10,18 +10,20 @@ import type { AppEnv, Env } from "../env";
 import { requireAdmin, requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { queryValidator } from "../api/pagination";
-import { normalizeEnvironment } from "../lib/environment";
+import { normalizeEnvironment, parseEnvironmentAliases, type EnvironmentAliases } from "../lib/environment";
 import { parseTimestamp } from "../lib/time";
 import { metricsObject, type WindowFigures } from "./assemble";
 import { addDays, buckets, daysBetween } from "./calendar";
 import { windowFigures, type FigureQuery } from "./figures";
 import { memoised } from "./answer-memo";
-import { recompute } from "./job";
+import { recompute, type RecomputeOptions } from "./recompute";
 
 /** The longest window, and the most buckets a timeseries answers with. */
 const MAX_WINDOW_DAYS = 3660;
 const MAX_BUCKETS = 1000;
 const DEFAULT_WINDOW_DAYS = 30;
+/** The most environments one answer pools. */
+const MAX_ENVIRONMENTS = 10;
 
 const day = (name: string) =>
   z
@@ -43,7 +45,12 @@ const text = z
 export const metricsQuerySchema = z.object({
   service: text,
   team: text,
-  environment: text.transform((v) => normalizeEnvironment(v ?? "production")),
+  environment: text.transform((v, ctx) => {
+    const names = (v ?? "production").split(",").map((name) => name.trim());
+    if (names.some((name) => name === "")) ctx.addIssue({ code: "custom", message: "environment must be a name or a comma-separated list of names" });
+    if (names.length > MAX_ENVIRONMENTS) ctx.addIssue({ code: "custom", message: `environment may list at most ${MAX_ENVIRONMENTS} names` });
+    return names;
+  }),
   from: day("from"),
   to: day("to"),
   benchmark: z.enum(["2023", "2021"]).default("2023"),
@@ -53,7 +60,13 @@ export const timeseriesQuerySchema = metricsQuerySchema.extend({ granularity: z.
 
 export const recomputeQuerySchema = z.object({ full: z.enum(["true", "false"]).optional() });
 
-type MetricsQuery = z.output<typeof metricsQuerySchema>;
+/** A query with its environments normalised (the operator's aliases applied) and without repeats. */
+type MetricsQuery = Omit<z.output<typeof metricsQuerySchema>, "environment"> & { environments: string[] };
+
+function normalized<Q extends { environment: string[] }>(query: Q, aliases: EnvironmentAliases): Omit<Q, "environment"> & { environments: string[] } {
+  const { environment, ...rest } = query;
+  return { ...rest, environments: [...new Set(environment.map((name) => normalizeEnvironment(name, aliases)))] };
+}
 
 /** The window `[from, to)`: by default the 30 days ending today. */
 function windowOf(q: MetricsQuery, today: string): { from: string; to: string; days: number } {
@@ -76,11 +89,11 @@ async function asOf(d1: D1Database): Promise<string | null> {
  * was computed: one round trip to D1, which an ad-hoc answer then follows with one more.
  */
 async function snapshot(d1: D1Database, q: MetricsQuery, from: string, to: string): Promise<{ figures: WindowFigures | null; asOf: string | null }> {
-  // A service and a team together are never a snapshot.
-  if (q.service !== null && q.team !== null) return { figures: null, asOf: await asOf(d1) };
+  // A service and a team together, or several environments, are never a snapshot.
+  if ((q.service !== null && q.team !== null) || q.environments.length > 1) return { figures: null, asOf: await asOf(d1) };
   const [scope, key] = q.service !== null ? ["service", q.service] : q.team !== null ? ["team", q.team] : ["all", "*"];
   const [rows, state] = await d1.batch<{ body?: string; as_of?: string | null }>([
-    d1.prepare("SELECT body FROM metric_snapshots WHERE scope = ? AND key = ? AND environment = ? AND from_day = ? AND to_day = ?").bind(scope, key, q.environment, from, to),
+    d1.prepare("SELECT body FROM metric_snapshots WHERE scope = ? AND key = ? AND environment = ? AND from_day = ? AND to_day = ?").bind(scope, key, q.environments[0], from, to),
     d1.prepare(AS_OF),
   ]);
   const body = rows!.results[0]?.body;
@@ -88,25 +101,31 @@ async function snapshot(d1: D1Database, q: MetricsQuery, from: string, to: strin
 }
 
 function header(q: MetricsQuery, window: { from: string; to: string; days: number }, as_of: string | null) {
-  return { as_of, window, filters: { service: q.service, team: q.team, environment: q.environment }, benchmark: q.benchmark };
+  // Several environments are named as one string, the normalised names joined as given.
+  return { as_of, window, filters: { service: q.service, team: q.team, environment: q.environments.join(",") }, benchmark: q.benchmark };
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
 
 function figureQuery(q: MetricsQuery, from: string, to: string, group: FigureQuery["group"]): FigureQuery {
-  return { from, to, environment: q.environment, service: q.service, team: q.team, group };
+  return { from, to, environments: q.environments, service: q.service, team: q.team, group };
 }
 
 /** The link window from wrangler.toml's vars (hours), 168 when unset or not a positive number. */
-export function linkWindowHours(env: Env): number {
+function linkWindowHours(env: Env): number {
   const hours = Number(env.LINK_WINDOW_HOURS);
   return Number.isFinite(hours) && hours > 0 ? hours : 168;
+}
+
+/** What a recompute takes from the configuration. */
+export function recomputeSettings(env: Env): Pick<RecomputeOptions, "linkWindowHours" | "environmentAliases"> {
+  return { linkWindowHours: linkWindowHours(env), environmentAliases: parseEnvironmentAliases(env.ENVIRONMENT_ALIASES) };
 }
 
 export const metricsRoutes = new Hono<AppEnv>();
 
 metricsRoutes.get("/metrics", requireReader, queryValidator(metricsQuerySchema), async (c) => {
-  const q = c.req.valid("query");
+  const q = normalized(c.req.valid("query"), parseEnvironmentAliases(c.env.ENVIRONMENT_ALIASES));
   const window = windowOf(q, today());
   const body = await memoised(`metrics:${JSON.stringify([q, window])}`, async () => {
     const stored = await snapshot(c.env.DB, q, window.from, window.to);
@@ -117,7 +136,7 @@ metricsRoutes.get("/metrics", requireReader, queryValidator(metricsQuerySchema),
 });
 
 metricsRoutes.get("/metrics/timeseries", requireReader, queryValidator(timeseriesQuerySchema), async (c) => {
-  const q = c.req.valid("query");
+  const q = normalized(c.req.valid("query"), parseEnvironmentAliases(c.env.ENVIRONMENT_ALIASES));
   const window = windowOf(q, today());
   const list = buckets(window.from, window.to, q.granularity);
   if (list.length > MAX_BUCKETS) throw ApiError.of(400, `at most ${MAX_BUCKETS} buckets; use a shorter window or a coarser granularity`, "granularity");
@@ -133,6 +152,6 @@ metricsRoutes.get("/metrics/timeseries", requireReader, queryValidator(timeserie
 });
 
 metricsRoutes.post("/recompute", requireAdmin, queryValidator(recomputeQuerySchema), async (c) => {
-  const summary = await recompute(c.env.DB, { full: c.req.valid("query").full === "true", linkWindowHours: linkWindowHours(c.env) });
+  const summary = await recompute(c.env.DB, { full: c.req.valid("query").full === "true", ...recomputeSettings(c.env) });
   return c.json(summary);
 });

@@ -1,0 +1,1 @@
+ALTER TABLE `metric_state` ADD `environment_aliases` text;

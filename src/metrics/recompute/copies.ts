@@ -1,0 +1,33 @@
+/**
+ * @module
+ * The derived copies of the events: `metric_deployments` and `metric_incidents` rows as the events
+ * table holds them, with the service the catalog gives today.
+ */
+import { resolvedServiceSql } from "../../catalog/resolve";
+import { secondsBetween } from "./sql";
+
+/** Only finished deployments count, as successes or as unsuccessful ones. */
+export const FINISHED = "d.status IN ('success', 'failure', 'aborted')";
+
+/** `INSERT INTO metric_deployments ...` of the events `deployments d`, to be completed by a join and a WHERE. */
+export const COPY_DEPLOYMENTS = `INSERT INTO metric_deployments (id, service, environment, at, day, counted, kind)
+  SELECT d.id, ${resolvedServiceSql("d.service_name", "d.service")}, d.environment, d.occurred_at, substr(d.occurred_at, 1, 10),
+    d.status = 'success', d.kind
+  FROM deployments d`;
+
+/**
+ * Only incidents that count are copied: counted as stored, and admitted by their integration's rule
+ * (`incident_rule`: `min_priority` keeps P1 up to it, `urgency` keeps that urgency). An incident whose
+ * priority or urgency is unknown is never excluded by that part of the rule; most give neither, and
+ * skip the lookup of the rule.
+ */
+export const COUNTED = `i.counted = 1 AND NOT ((i.priority IS NOT NULL OR i.urgency IS NOT NULL) AND EXISTS (
+    SELECT 1 FROM integrations rule WHERE rule.id = i.integration_id AND json_valid(rule.incident_rule)
+      AND (i.priority > rule.incident_rule->>'min_priority' OR i.urgency <> rule.incident_rule->>'urgency')))`;
+
+/** `INSERT INTO metric_incidents ...` of the events `incidents i`, to be completed by a join and a WHERE. */
+export const COPY_INCIDENTS = `INSERT INTO metric_incidents (id, service, environment, created_at, day, resolved_at, resolved_day, restore_seconds, link_change_id, link_deployment_id, link_commit_sha)
+  SELECT i.id, ${resolvedServiceSql("i.service_name", "i.service")}, i.environment, i.created_at, substr(i.created_at, 1, 10),
+    i.resolved_at, substr(i.resolved_at, 1, 10), ${secondsBetween("i.created_at", "i.resolved_at")},
+    i.link_change_id, i.link_deployment_id, i.link_commit_sha
+  FROM incidents i`;

@@ -1,0 +1,94 @@
+/**
+ * @module
+ * Lead samples (`metric_lead_samples`): one row per (counted deployment, commit). A commit an
+ * earlier counted deployment of the same group carried is `repeated`: no sample, but a rollback
+ * candidate. The others are timed by the earliest commit date of the service, else its earliest
+ * sighting of the sha.
+ */
+import { resolvedServiceSql } from "../../catalog/resolve";
+import { secondsBetween } from "./sql";
+import { STEP } from "./range";
+
+/**
+ * Same (service, environment) as `m`, and before it in (time, id) order. Used after a lookup by
+ * sha, under CROSS JOIN, so that SQLite never walks a group's whole history instead.
+ */
+const EARLIER = (q: string, m: string) =>
+  `${q}.service = ${m}.service AND ${q}.environment = ${m}.environment AND ${q}.counted = 1 AND (${q}.at < ${m}.at OR (${q}.at = ${m}.at AND ${q}.id < ${m}.id))`;
+
+/**
+ * Lead samples of the (counted deployment `deployed`, commit `c`) pairs of `pairs`, built on the CTEs
+ * `ctes`. Each lookup by sha goes in sha order, so that the walks of the commit indexes move forward
+ * instead of landing on random pages. `tail` ends the statement.
+ */
+function leadSamples(ctes: string, pairs: string, tail: string): string {
+  // Each lookup by sha skips the deployment's own commit row before touching metric_deployments: most
+  // shas are deployed once, so this is one covering-index probe instead of a row fetch per commit.
+  const sameService = (c2: string) => `(${c2}.deployment_id = m.id OR EXISTS (SELECT 1 FROM metric_deployments q WHERE q.id = ${c2}.deployment_id AND q.service = m.service))`;
+  const commitTime = `(SELECT COALESCE(min(c2.committed_at), min(c2.authored_at)) FROM deployment_commits c2 WHERE c2.sha = m.sha AND ${sameService("c2")})`;
+  const firstSighting = `(SELECT min(seen_at) FROM (
+      SELECT q.at AS seen_at FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+        WHERE c2.sha = m.sha AND c2.deployment_id <> m.id AND q.service = m.service
+      UNION ALL SELECT run.started_at FROM ci_run_commits rc CROSS JOIN ci_runs run ON run.id = rc.ci_run_id
+        WHERE rc.sha = m.sha AND ${resolvedServiceSql("run.service_name", "run.service")} = m.service))`;
+  return `
+      WITH ${ctes},
+        deployed_commits AS MATERIALIZED (
+          SELECT deployed.id, c.sha, deployed.service, deployed.environment, deployed.at, deployed.day, EXISTS (
+              SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+              WHERE c2.sha = c.sha AND c2.deployment_id <> deployed.id AND ${EARLIER("q", "deployed")}) AS repeated
+          FROM ${pairs}
+          -- One row per (deployment, sha), even when two repositories name the same sha.
+          GROUP BY c.sha, deployed.id ORDER BY c.sha, deployed.id)
+      INSERT INTO metric_lead_samples (deployment_id, sha, service, environment, day, repeated, seconds)
+      SELECT m.id, m.sha, m.service, m.environment, m.day, m.repeated,
+        CASE WHEN NOT m.repeated THEN ${secondsBetween(`COALESCE(${commitTime}, ${firstSighting})`, "m.at")} END
+      FROM deployed_commits m
+      ${tail}`;
+}
+
+/**
+ * A step's lead samples, from its groups' first dirty day on: the old ones deleted, the new ones
+ * written. The deployments are joined to their commits in id order, and the rows are written in the
+ * order of the reads' index.
+ */
+export function stepLeadSamples(d1: D1Database): D1PreparedStatement[] {
+  return [
+    // Through the reads' index, in one walk from the earliest dirty day: an index of its own would cost
+    // every sample a write.
+    d1.prepare(`
+      DELETE FROM metric_lead_samples WHERE rowid IN (
+        SELECT s.rowid FROM metric_lead_samples s
+        WHERE s.environment IN (SELECT environment FROM metric_work) AND s.day >= (SELECT min(substr(from_at, 1, 10)) FROM metric_work)
+          AND EXISTS (SELECT 1 FROM metric_work w WHERE w.service = s.service AND w.environment = s.environment AND s.day >= substr(w.from_at, 1, 10)))`),
+    d1.prepare(
+      leadSamples(
+        `deployed AS MATERIALIZED (
+          SELECT m.id, m.service, m.environment, m.at, m.day
+          FROM ${STEP.rows("metric_deployments", "m", "at", "w.from_at")}
+          WHERE m.counted = 1 ORDER BY m.id)`,
+        "deployed CROSS JOIN deployment_commits c ON c.deployment_id = deployed.id",
+        "ORDER BY m.environment, m.day, m.service",
+      ),
+    ),
+  ];
+}
+
+/**
+ * The whole history's lead samples, into an empty table. A sha no other commit row or CI run shares,
+ * the usual case, needs no lookup: its deployment is the first to carry it, and only its own dates
+ * can time it. So the commits are walked once in sha order, and only the shared shas go through the
+ * lookups.
+ */
+export function allLeadSamples(d1: D1Database): D1PreparedStatement {
+  return d1.prepare(
+    leadSamples(
+      "shared AS MATERIALIZED (SELECT sha FROM deployment_commits GROUP BY sha HAVING count(*) > 1 UNION SELECT sha FROM ci_run_commits)",
+      "shared s CROSS JOIN deployment_commits c ON c.sha = s.sha CROSS JOIN metric_deployments deployed ON deployed.id = c.deployment_id WHERE deployed.counted = 1",
+      `UNION ALL
+      SELECT m.id, c.sha, m.service, m.environment, m.day, 0, ${secondsBetween("COALESCE(c.committed_at, c.authored_at)", "m.at")}
+      FROM deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id
+      WHERE m.counted = 1 AND c.sha NOT IN (SELECT sha FROM shared)`,
+    ),
+  );
+}
