@@ -1,24 +1,26 @@
 import { describe, expect, it } from "vitest";
 import pkg from "../package.json";
-import { ADMIN, callJson } from "./helpers";
+import { callJson, call } from "./helpers";
 
 describe("GET /api/v1", () => {
-  it("answers /api/v1 with the name, version, docs and routes, without a token", async () => {
+  it("answers the name, version, and where the reference, dashboard and docs are, without a token", async () => {
     const res = await callJson("GET", "/api/v1");
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ name: pkg.name, version: pkg.version, docs: { readme: "README.md", metrics: "docs/metrics.md" } });
-    expect(res.json.routes.read).toContain("GET /api/v1/metrics");
+    expect(res.json).toMatchObject({
+      name: pkg.name,
+      version: pkg.version,
+      links: { openapi: "/openapi.json", reference: "/docs", dashboard: "/" },
+      docs: { readme: "README.md", api: "docs/api.md", metrics: "docs/metrics.md", grafana: "docs/grafana.md" },
+    });
+    expect(res.json.routes, "the OpenAPI document lists the routes").toBeUndefined();
   });
 
-  it("lists only routes that exist", async () => {
-    const { routes } = (await callJson("GET", "/api/v1")).json as { routes: Record<string, string[]> };
-    for (const route of Object.values(routes).flat()) {
-      const [methods, path] = route.split(" ") as [string, string];
-      const concrete = path.replace(/:[a-zA-Z]+/g, "x");
-      for (const method of methods.split("|")) {
-        const res = await callJson(method, concrete, method === "GET" ? undefined : {}, ADMIN);
-        expect(res.json?.errors?.[0]?.detail ?? "", route).not.toMatch(/^no route/);
-      }
+  it("links only pages the Worker serves", async () => {
+    const { links } = (await callJson("GET", "/api/v1")).json as { links: Record<string, string> };
+    for (const [name, path] of Object.entries(links)) {
+      const res = await call("GET", path);
+      expect(res.status, `${name}: ${path}`).toBe(200);
+      await res.body?.cancel();
     }
   });
 });

@@ -45,7 +45,7 @@ export const createSchema = z.strictObject({
  * the API and the recompute. The default service and environment are applied on ingest and stay
  * as created, so that one integration's events are not labelled two ways.
  */
-const patchSchema = z
+export const patchSchema = z
   .strictObject({ name: nameSchema.optional(), incident_rule: incidentRuleSchema.optional() })
   .refine((b) => b.name !== undefined || b.incident_rule !== undefined, { message: "give name or incident_rule to change" });
 

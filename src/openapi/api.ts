@@ -3,17 +3,21 @@
  * The JSON API's operations, declared with the schemas its routes validate with.
  */
 import { z } from "zod";
+import { drilldownQuerySchema } from "../api/drilldown/query";
+import { DRILLDOWN_METRICS } from "../api/drilldown/records";
 import { listQuerySchema } from "../api/pagination";
 import { putSchema } from "../catalog/routes";
-import { createSchema as createIntegrationSchema, rollSchema } from "../integrations/routes";
+import { createSchema as createIntegrationSchema, patchSchema, rollSchema } from "../integrations/routes";
 import { metricsQuerySchema, recomputeQuerySchema, timeseriesQuerySchema } from "../metrics/routes";
 import { createSchema as createTokenSchema } from "../tokens/routes";
 import type { Operation, ResponseSpec } from "./operation";
 import {
+  apiIndexSchema,
   createdIntegrationSchema,
   createdTokenSchema,
   deploymentDetailSchema,
   deploymentSchema,
+  drilldownRecordSchemas,
   healthSchema,
   incidentDetailSchema,
   incidentSchema,
@@ -76,6 +80,10 @@ const integrations: Operation[] = [
           summary: "A rate limit of its own",
           value: { vendor: "gitlab", name: "GitLab deployments", rate_limit: { requests_per_second: 10, burst: 50 } },
         },
+        rule: {
+          summary: "Only P1 and P2 incidents of high urgency count",
+          value: { vendor: "pagerduty", name: "PagerDuty, major incidents", incident_rule: { min_priority: "P2", urgency: "high" } },
+        },
       },
     },
     responses: {
@@ -88,6 +96,7 @@ const integrations: Operation[] = [
           name: "checkout pipeline",
           service: "checkout",
           environment: "production",
+          incident_rule: null,
           created_at: "2026-11-02T09:00:00.000Z",
           urls: {
             deployments: "https://dora.example.com/webhooks/generic/5b0e2c7a-91d4-4f3e-a6b8-2c9d0e1f3a47/deployments",
@@ -118,6 +127,30 @@ const integrations: Operation[] = [
     security: ADMIN,
     pathParams: id,
     responses: { 200: { description: "The integration and the rate limit its object enforces.", schema: integrationSchema }, ...adminRejections, ...notFound("live integration") },
+  },
+  {
+    method: "patch",
+    path: "/api/v1/integrations/{id}",
+    tag: "Integrations",
+    summary: "Rename an integration or change its incident rule",
+    description:
+      "Changes the fields given. `incident_rule` picks which incidents count (`min_priority` counts that priority and higher ones, `urgency` only that urgency; an incident of unknown priority or urgency always counts); null or `{}` counts every incident. A changed rule applies from the next full recompute.",
+    security: ADMIN,
+    pathParams: id,
+    body: {
+      schema: patchSchema,
+      examples: {
+        rename: { summary: "A new name", value: { name: "checkout pipeline (prod)" } },
+        rule: { summary: "Count P1 to P3 incidents only", value: { incident_rule: { min_priority: "P3" } } },
+        everything: { summary: "Count every incident again", value: { incident_rule: null } },
+      },
+    },
+    responses: {
+      200: { description: "The integration as it now is.", schema: integrationSchema },
+      ...bodyRejections,
+      ...adminRejections,
+      ...notFound("live integration"),
+    },
   },
   {
     method: "delete",
@@ -288,6 +321,13 @@ const events: Operation[] = [
   },
 ];
 
+/** The metrics grouped by the shape of their records (two share the failed deployments). */
+function metricsByRecordShape(): Map<z.ZodType, string[]> {
+  const groups = new Map<z.ZodType, string[]>();
+  for (const [metric, item] of Object.entries(drilldownRecordSchemas)) groups.set(item, [...(groups.get(item) ?? []), metric]);
+  return groups;
+}
+
 const metrics: Operation[] = [
   {
     method: "get",
@@ -309,6 +349,28 @@ const metrics: Operation[] = [
     responses: { 200: { description: "One bucket per period of the window.", schema: timeseriesSchema }, ...queryRejection, ...readRejections },
   },
   {
+    method: "get",
+    path: "/api/v1/metrics/{metric}/records",
+    tag: "Metrics",
+    summary: "The records behind one metric",
+    description:
+      "The rows a metric's figures are computed from, as of the last recompute, with the filters and window of `GET /api/v1/metrics`, newest first; they add up to the metric's figures. `deployment_frequency`: the counted deployments and their commits' lead time. `change_lead_time`: the lead-time samples. `change_failure_rate` and `failed_deployment_recovery_time`: the failed deployments, the incidents linked to them (explicitly or by time), the rollback after them and their recovery. `time_to_restore_service`: the incidents resolved in the window and their linked deployment. `deployment_rework_rate`: rollbacks (and the commits they went back to) and hotfixes.",
+    security: READ,
+    pathParams: { metric: { description: "One of the metrics of `GET /api/v1/metrics`.", values: DRILLDOWN_METRICS } },
+    query: drilldownQuerySchema,
+    responses: {
+      200: {
+        description: "A page of records; their shape depends on the metric.",
+        schema: z.union(
+          [...metricsByRecordShape()].map(([item, metrics]) => pageSchema(item).meta({ title: `Records of ${metrics.join(", ")}` })),
+        ),
+      },
+      ...queryRejection,
+      ...readRejections,
+      404: problem("No metric of this name."),
+    },
+  },
+  {
     method: "post",
     path: "/api/v1/recompute",
     tag: "Metrics",
@@ -321,6 +383,14 @@ const metrics: Operation[] = [
 ];
 
 const reference: Operation[] = [
+  {
+    method: "get",
+    path: "/api/v1",
+    tag: "Reference",
+    summary: "What this service is, and where its reference, dashboard and documentation are",
+    security: [],
+    responses: { 200: { description: "Name, version and links.", schema: apiIndexSchema } },
+  },
   {
     method: "get",
     path: "/healthz",
@@ -360,4 +430,25 @@ const reference: Operation[] = [
   ),
 ];
 
-export const API_OPERATIONS: Operation[] = [...integrations, ...tokens, ...catalog, ...events, ...metrics, ...reference];
+/** The page (it asks for a token and reads the API from the browser) and its two assets. */
+const dashboard: Operation[] = (
+  [
+    ["/", "The dashboard", "text/html"],
+    ["/dashboard", "The dashboard, at its own name", "text/html"],
+    ["/dashboard/app.js", "The dashboard's script", "text/javascript"],
+    ["/dashboard/app.css", "The dashboard's style sheet", "text/css"],
+  ] as const
+).map(
+  ([path, summary, contentType]): Operation => ({
+    method: "get",
+    path,
+    tag: "Dashboard",
+    summary,
+    security: [],
+    responses: path.includes(".")
+      ? { 200: { description: summary, schema: z.string(), contentType }, 304: { description: "Unchanged since the `If-None-Match` ETag.", headers: { ETag: "The assets' version." } } }
+      : { 200: { description: summary, schema: z.string(), contentType } },
+  }),
+);
+
+export const API_OPERATIONS: Operation[] = [...integrations, ...tokens, ...catalog, ...events, ...metrics, ...reference, ...dashboard];

@@ -19,6 +19,7 @@ const TAGS = [
   ["Integrations", "Webhook credentials and ingest URLs (admin)."],
   ["Tokens", "Read-only tokens for dashboards (admin)."],
   ["Reference", "Health, this document and its interactive reference."],
+  ["Dashboard", "The built-in dashboard page and its assets."],
   ["Generic", "Our own webhook format."],
   ["OpsLevel", "OpsLevel's deploy and service-created webhooks."],
   ["GitHub", "GitHub's deployment_status webhook."],

@@ -40,8 +40,8 @@ export interface Operation {
   description?: string;
   /** Alternatives, each naming security schemes; `[]` for a public route. */
   security: Record<string, string[]>[];
-  /** Path parameters, name to description. */
-  pathParams?: Record<string, string>;
+  /** Path parameters, name to description (and the values it may take, when they are few). */
+  pathParams?: Record<string, string | { description: string; values: readonly string[] }>;
   query?: z.ZodObject;
   headers?: HeaderParameter[];
   body?: { schema: SchemaSource; examples: Record<string, RequestExample>; required?: boolean; description?: string };
@@ -68,7 +68,11 @@ function queryParameters(query: z.ZodObject) {
 /** The OpenAPI operation object of one operation. */
 export function operationObject(op: Operation): JsonSchema {
   const parameters = [
-    ...Object.entries(op.pathParams ?? {}).map(([name, description]) => ({ name, in: "path", required: true, description, schema: { type: "string" } })),
+    ...Object.entries(op.pathParams ?? {}).map(([name, param]) =>
+      typeof param === "string"
+        ? { name, in: "path", required: true, description: param, schema: { type: "string" } }
+        : { name, in: "path", required: true, description: param.description, schema: { type: "string", enum: param.values } },
+    ),
     ...(op.query ? queryParameters(op.query) : []),
     ...(op.headers ?? []).map((h) => ({
       name: h.name,

@@ -4,7 +4,9 @@
  * every real answer against them (strict objects, so a field added or dropped is noticed).
  */
 import { z } from "zod";
+import type { DrilldownMetric } from "../api/drilldown/records";
 import { DEPLOYMENT_STATUSES } from "../events/canonical";
+import { PRIORITIES, URGENCIES } from "../events/priority";
 import { VENDORS } from "../ingest/protocol";
 
 const text = z.string().nullable();
@@ -30,6 +32,10 @@ const integrationFields = {
   name: z.string(),
   service: text,
   environment: text,
+  incident_rule: z
+    .strictObject({ min_priority: z.enum(PRIORITIES).optional(), urgency: z.enum(URGENCIES).optional() })
+    .nullable()
+    .describe("Which of its incidents count in the metrics; null: every one."),
   created_at: z.string(),
   urls: z.record(z.string(), z.string()).describe("The ingest URLs to paste into the vendor, by purpose."),
 };
@@ -94,6 +100,9 @@ const incidentFields = {
   environment_raw: text,
   status: z.enum(["open", "resolved"]),
   counted: z.boolean(),
+  priority: z.enum(PRIORITIES).nullable().describe("The priority read from the vendor's value, P1 the highest; null when none was recognised."),
+  priority_raw: text.describe("The priority as the vendor gave it."),
+  urgency: z.enum(URGENCIES).nullable(),
   title: text,
   url: text,
   created_at: z.string(),
@@ -153,6 +162,83 @@ export const timeseriesSchema = z.strictObject({
   ...headerFields,
   granularity: z.enum(["day", "week", "month"]),
   buckets: z.array(z.strictObject({ start: z.string(), end: z.string(), ...metricFields })),
+});
+
+const linkedBy = z.enum(["explicit", "time"]);
+
+/** The records behind each metric, as `GET /api/v1/metrics/{metric}/records` answers them. */
+const failedDeploymentSchema = z
+  .strictObject({
+    id: z.string(),
+    service: z.string(),
+    environment: z.string(),
+    at: z.string(),
+    incidents: z.array(z.strictObject({ id: z.string(), title: text, created_at: z.string(), resolved_at: text, linked_by: linkedBy })),
+    rolled_back_by: z.strictObject({ id: z.string(), at: z.string() }).nullable().describe("The rollback that followed it, if the next deployment was one."),
+    recovered_at: text,
+    recovery_seconds: seconds.describe("Null: not recovered yet."),
+  })
+  .meta({ title: "FailedDeployment" });
+
+export const drilldownRecordSchemas: Record<DrilldownMetric, z.ZodType> = {
+  deployment_frequency: z
+    .strictObject({
+      id: z.string(),
+      service: z.string(),
+      environment: z.string(),
+      at: z.string(),
+      kind: text,
+      rework: z.boolean(),
+      failed: z.boolean(),
+      commits: z.array(z.strictObject({ sha: z.string(), lead_seconds: seconds, repeated: z.boolean().describe("Shipped to this environment before.") })),
+    })
+    .meta({ title: "CountedDeployment" }),
+  change_lead_time: z
+    .strictObject({
+      deployment_id: z.string(),
+      sha: z.string(),
+      service: z.string(),
+      environment: z.string(),
+      deployed_at: z.string(),
+      lead_seconds: z.number(),
+      dropped: z.boolean().describe("Negative, so not ranked."),
+    })
+    .meta({ title: "LeadTimeSample" }),
+  change_failure_rate: failedDeploymentSchema,
+  failed_deployment_recovery_time: failedDeploymentSchema,
+  time_to_restore_service: z
+    .strictObject({
+      id: z.string(),
+      title: text,
+      service: z.string(),
+      environment: z.string(),
+      created_at: z.string(),
+      resolved_at: z.string(),
+      restore_seconds: z.number(),
+      deployment_id: text,
+      linked_by: linkedBy.nullable().describe("Null: linked to no deployment."),
+    })
+    .meta({ title: "ResolvedIncident" }),
+  deployment_rework_rate: z
+    .strictObject({
+      id: z.string(),
+      service: z.string(),
+      environment: z.string(),
+      at: z.string(),
+      kind: text,
+      reason: z.enum(["rollback", "hotfix"]),
+      rollback_to: z.array(z.strictObject({ sha: z.string(), deployed_before_by: text.describe("The deployment that first shipped it.") })),
+    })
+    .meta({ title: "Rework" }),
+};
+
+export const apiIndexSchema = z.strictObject({
+  name: z.string(),
+  version: z.string(),
+  description: z.string(),
+  auth: z.string(),
+  links: z.strictObject({ openapi: z.string(), reference: z.string(), dashboard: z.string(), health: z.string() }),
+  docs: z.record(z.string(), z.string()).describe("Documentation in the repository, by topic."),
 });
 
 export const recomputeSummarySchema = z.strictObject({

@@ -32,3 +32,10 @@ test("each row of the README's sender table links a vendor page that shows each 
 test("the README stays short: at most 12 KB, the rest lives in docs/", () => {
   assert.ok(Buffer.byteLength(read("README.md")) <= 12_000, "README.md is over 12,000 bytes: move detail into docs/");
 });
+
+test("every document GET /api/v1 points to exists", () => {
+  const block = /const DOCS = \{([^}]*)\}/.exec(read("src/api/index-route.ts"))[1];
+  const paths = [...block.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(paths.length > 3, block);
+  for (const path of paths) assert.ok(existsSync(`${ROOT}/${path}`), path);
+});
