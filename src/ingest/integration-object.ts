@@ -7,6 +7,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import { ConfigStore } from "./config-store";
+import { DeliveryLog, type DeliveryLedger, type Rejection } from "./delivery-log";
 import { Ledger } from "./ledger";
 import { Outbox } from "./outbox";
 import type { IngestReply, IngestRequest, IntegrationConfig, RateLimit, SecretRoll, Vendor } from "./protocol";
@@ -18,6 +19,7 @@ export class IntegrationObject extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly ledger: Ledger;
   private readonly limiter: RateLimiter;
+  private readonly log: DeliveryLog;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -25,6 +27,7 @@ export class IntegrationObject extends DurableObject<Env> {
     this.outbox = new Outbox(ctx.storage, env.DB);
     this.ledger = new Ledger(ctx.storage.sql, this.outbox);
     this.limiter = new RateLimiter(defaultRateLimit(env.RATE_LIMIT_PER_SECOND, env.RATE_LIMIT_BURST));
+    this.log = new DeliveryLog(ctx.storage.sql);
   }
 
   /** Stores the integration's config; called once when the integration is created. */
@@ -69,6 +72,17 @@ export class IntegrationObject extends DurableObject<Env> {
     return reply;
   }
 
+  /** Keeps a rejection the route answered, for a live integration; for any other id, nothing. */
+  recordRejection(rejection: Rejection): void {
+    if (this.config.load()?.revoked === false) this.log.rejected(rejection, Date.now());
+  }
+
+  /** The delivery ledger and outbox depth; null for an integration nobody created. */
+  deliveries(): DeliveryLedger | null {
+    if (!this.config.load()) return null;
+    return { ...this.log.report(), outbox: this.outbox.depth() };
+  }
+
   /** How many accepted events are still waiting for D1. */
   pendingCount(): number {
     return this.outbox.pending();
@@ -87,7 +101,11 @@ export class IntegrationObject extends DurableObject<Env> {
     const retryAfter = this.limiter.take(config.rate_limit);
     if (retryAfter > 0) return { ok: false, reason: "rate_limited", retry_after_seconds: retryAfter };
     const receivedAt = new Date().toISOString();
-    const results = this.ctx.storage.transactionSync(() => this.ledger.apply(config, request, receivedAt));
+    const results = this.ctx.storage.transactionSync(() => {
+      const applied = this.ledger.apply(config, request, receivedAt);
+      this.log.accepted(applied, Date.parse(receivedAt));
+      return applied;
+    });
     return { ok: true, results };
   }
 }

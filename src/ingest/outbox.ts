@@ -36,7 +36,13 @@ export class Outbox {
 
   /** Queues a record under the sequence number of the event that produced it. */
   enqueue(record: StoredRecord): void {
-    this.storage.sql.exec("INSERT INTO outbox (seq, body) VALUES (?, ?)", record.last_seq, JSON.stringify(record));
+    this.storage.sql.exec("INSERT INTO outbox (seq, body, queued_at) VALUES (?, ?, ?)", record.last_seq, JSON.stringify(record), Date.now());
+  }
+
+  /** How many records wait for D1, and since when the oldest has waited. */
+  depth(): { pending: number; oldest_at: string | null } {
+    const row = this.storage.sql.exec<{ n: number; oldest: number | null }>("SELECT count(*) AS n, min(queued_at) AS oldest FROM outbox").one();
+    return { pending: row.n, oldest_at: row.oldest === null ? null : new Date(row.oldest).toISOString() };
   }
 
   /** How many accepted events are still waiting for D1. */
