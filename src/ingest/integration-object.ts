@@ -1,8 +1,9 @@
 /**
  * @module
  * `IntegrationObject`: one Durable Object per integration, and its RPC surface. Each delivery is
- * one call to `ingest`: credential, rate limit, then the ledger applies its commands in one
- * synchronous transaction and the outbox drains them to D1 from the alarm.
+ * one call to `ingest`: credential, rate limit, then the ledger applies its commands and the
+ * delivery log counts them in one synchronous transaction, and the outbox drains them to D1 from
+ * the alarm.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
