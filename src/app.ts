@@ -26,6 +26,7 @@ import { devlakeRoutes } from "./vendors/devlake/routes";
 import { harnessSeiRoutes } from "./vendors/harness-sei/routes";
 import { opslevelRoutes } from "./vendors/opslevel/routes";
 import { pagerdutyRoutes } from "./vendors/pagerduty/routes";
+import { keepRejection } from "./vendors/rejections";
 
 function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
@@ -72,7 +73,7 @@ export function createApp() {
 
   const notFound = methodNotAllowedHandler(app);
   app.notFound((c) => notFound(c.req.raw));
-  app.onError((error, c) => {
+  app.onError(async (error, c) => {
     const apiError = toApiError(error);
     if (!apiError) {
       // The route pattern, not the path: an OpsLevel path holds the integration's credential.
@@ -80,7 +81,9 @@ export function createApp() {
       return c.json(standardErrorFormat(ApiError.of(503, "the service could not complete this request; retry later")), 503);
     }
     const format = c.get("errorFormat") ?? standardErrorFormat;
-    return c.json(format(apiError) as object, apiError.status, apiError.headers);
+    const reply = format(apiError) as object;
+    await keepRejection(c, apiError.status, reply);
+    return c.json(reply, apiError.status, apiError.headers);
   });
   return app;
 }

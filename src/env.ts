@@ -27,5 +27,7 @@ export interface AppEnv {
   Variables: {
     /** Set by a vendor's routes so that their rejections take the vendor's error shape. */
     errorFormat?: ErrorFormat;
+    /** Set by a route whose integration is known only from its credential, so its rejections are kept. */
+    integrationId?: string;
   };
 }

@@ -8,7 +8,7 @@ import workflow4 from "./fixtures/devgrid/workflow-4-failed.txt?raw";
 import rollback from "./fixtures/devgrid/workflow-5-rollback.json";
 import workflow6 from "./fixtures/devgrid/workflow-6-hotfix.txt?raw";
 import workflow7 from "./fixtures/devgrid/workflow-7-backfill.txt?raw";
-import { ADMIN, call, callJson, countRows, createIntegration, drain, integrationStub, type CreatedIntegration } from "./helpers";
+import { ADMIN, call, callJson, countRows, createIntegration, drain, env, integrationStub, type CreatedIntegration } from "./helpers";
 import { devgridEventSchema, normalizeDevGridEvent } from "../src/vendors/devgrid/events";
 
 /** DevGrid's doc annotates some examples with `// ...` comments; a pipeline sends them without. */
@@ -141,8 +141,11 @@ describe("DevGrid events webhook", () => {
     const first = await callJson("POST", "/events", { events: [event("before")] }, key(integration));
     const stub = integrationStub(integration.id);
     await runInDurableObject(stub, (_instance, state) => {
-      // The object as it was: `records` with a rowid and without the column, no `first_records`.
-      state.storage.sql.exec(`DROP TRIGGER first_records_insert; DROP VIEW first_records;
+      // The object as it was: `records` with a rowid and without the column, the last number
+      // given in the outbox only, and a view with a trigger that once accepted new records.
+      state.storage.sql.exec(`CREATE VIEW first_records (key) AS SELECT NULL WHERE 0;
+        CREATE TRIGGER first_records_insert INSTEAD OF INSERT ON first_records BEGIN SELECT 1; END;
+        DELETE FROM meta WHERE key = 'seq';
         CREATE TABLE records_then (key TEXT PRIMARY KEY, id TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT);
         INSERT INTO records_then SELECT key, id, seq, state FROM records; DROP TABLE records; ALTER TABLE records_then RENAME TO records`);
     });
@@ -153,6 +156,16 @@ describe("DevGrid events webhook", () => {
     expect(later.json.events[1].id).toBe(first.json.events[0].id);
     const again = await callJson("POST", "/events", { events: [event("after")] }, key(integration));
     expect(again.json.events[0]).toEqual(later.json.events[0]);
+    const left = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name LIKE 'first_records%'").toArray(),
+    );
+    expect(left).toEqual([]);
+    await drain(integration.id);
+    const { results } = await env.DB.prepare("SELECT dedup_key, seq FROM deployments WHERE integration_id = ? ORDER BY seq").bind(integration.id).all();
+    expect(results).toEqual([
+      { dedup_key: "before", seq: 1 },
+      { dedup_key: "after", seq: 2 },
+    ]);
   });
 
   it("answers every credential failure with the same 401 and stores nothing", async () => {

@@ -2,8 +2,9 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import documented from "./fixtures/opslevel/deploy.json";
 import { callJson, countRows, createIntegration, drain, env, integrationStub } from "./helpers";
-import { backoffMs, DRAIN_ROWS, type IntegrationObject } from "../src/ingest/integration-object";
-import type { BatchReply, IngestRequest } from "../src/ingest/protocol";
+import type { IntegrationObject } from "../src/ingest/integration-object";
+import { backoffMs, DRAIN_ROWS } from "../src/ingest/outbox";
+import type { IngestReply, IngestRequest } from "../src/ingest/protocol";
 import { normalizeOpsLevelDeploy, opslevelDeploySchema } from "../src/vendors/opslevel/deploy";
 
 async function storedSeqs(integrationId: string): Promise<number[]> {
@@ -21,9 +22,9 @@ function deployRequest(...events: ReturnType<typeof deployEvent>[]): IngestReque
   return { vendor: "opslevel", credential: { kind: "id" }, commands: events.map((event) => ({ op: "record", event, mode: "first" })) };
 }
 
-/** Each reply's first result, or why its request was refused. */
-function firstResults(replies: BatchReply[]): string[] {
-  return replies.map((r) => (r.ok ? r.results[0]!.result : r.reason));
+/** A reply's first result, or why its request was refused. */
+function firstResult(reply: IngestReply): string {
+  return reply.ok ? reply.results[0]!.result : reply.reason;
 }
 
 /**
@@ -32,10 +33,12 @@ function firstResults(replies: BatchReply[]): string[] {
  */
 async function ingestFailingAfterFirst(integrationId: string, payload: object, first: string, second: string) {
   const { runInDurableObject } = await import("cloudflare:test");
-  const [reply] = await runInDurableObject(integrationStub(integrationId), (instance: IntegrationObject) =>
-    instance.ingestBatch([deployRequest(deployEvent(payload, first), deployEvent(payload, second, { big: 1n }))]),
+  return runInDurableObject(integrationStub(integrationId), (instance: IntegrationObject) =>
+    instance.ingest(deployRequest(deployEvent(payload, first), deployEvent(payload, second, { big: 1n }))).then(
+      () => "applied",
+      (error: unknown) => `failed: ${String(error)}`,
+    ),
   );
-  return reply;
 }
 
 describe("IntegrationObject: dedup, sequence, outbox", () => {
@@ -77,7 +80,7 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
 
   it("gives away no sequence number and claims no dedup id in a transaction that fails", async () => {
     const { id } = await createIntegration("opslevel");
-    expect(await ingestFailingAfterFirst(id, documented, "rollback-1", "rollback-2")).toMatchObject({ ok: false, reason: "failed" });
+    expect(await ingestFailingAfterFirst(id, documented, "rollback-1", "rollback-2")).toMatch(/^failed: .*BigInt/);
     expect((await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: "rollback-1" })).json.result).not.toBe("duplicate_deploy");
     await drain(id);
     expect(await storedSeqs(id)).toEqual([1]);
@@ -86,26 +89,26 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
   it("gives away no deploy_number in a transaction that fails", async () => {
     const { id } = await createIntegration("opslevel");
     const { deploy_number: _n, ...withoutNumber } = documented;
-    expect(await ingestFailingAfterFirst(id, withoutNumber, "numbered-1", "numbered-2")).toMatchObject({ ok: false, reason: "failed" });
+    expect(await ingestFailingAfterFirst(id, withoutNumber, "numbered-1", "numbered-2")).toMatch(/^failed: .*BigInt/);
     await callJson("POST", `/integrations/deploy/${id}`, { ...withoutNumber, dedup_id: "numbered-3" });
     await drain(id);
     expect(await env.DB.prepare("SELECT deploy_number FROM deployments WHERE integration_id = ?").bind(id).first("deploy_number")).toBe("1");
   });
 
-  it("claims nothing and gives away no number when the single statement of a new deploy fails", async () => {
+  it("claims nothing and gives away no number when a write of a new deploy fails", async () => {
     const { id } = await createIntegration("opslevel");
     const { runInDurableObject } = await import("cloudflare:test");
     const stub = integrationStub(id);
     const { deploy_number: _n, ...withoutNumber } = documented;
     await callJson("POST", `/integrations/deploy/${id}`, { ...withoutNumber, dedup_id: "single-1" });
     const event = deployEvent(withoutNumber, "single-2");
-    // A row already holding the next sequence number makes the trigger's outbox insert fail, after its
-    // claim of the key: the statement must take the claim back with it.
+    // A row already holding the next sequence number makes the outbox insert fail, after the key was
+    // claimed and the deploy numbered: the transaction must take both back.
     const failing = runInDurableObject(stub, (instance: IntegrationObject, state) => {
       state.storage.sql.exec("INSERT INTO outbox (seq, body) VALUES (2, '{}')");
-      return instance.ingestBatch([deployRequest(event)]);
+      return instance.ingest(deployRequest(event));
     });
-    expect((await failing)[0]).toMatchObject({ ok: false, reason: "failed", error: expect.stringMatching(/UNIQUE|PRIMARY KEY/i) });
+    await expect(failing).rejects.toThrow(/UNIQUE|PRIMARY KEY/i);
     await runInDurableObject(stub, (_instance, state) => state.storage.sql.exec("DELETE FROM outbox WHERE seq = 2 AND body = '{}'"));
     const again = await callJson("POST", `/integrations/deploy/${id}`, { ...withoutNumber, dedup_id: "single-2" });
     expect(again.status).toBe(202);
@@ -118,14 +121,18 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     ]);
   });
 
-  it("answers each request of a batch on its own: one that fails writes nothing, the others stand", async () => {
+  it("answers each request on its own: one that fails writes nothing, the others stand", async () => {
     const { id } = await createIntegration("opslevel");
     const { runInDurableObject } = await import("cloudflare:test");
     const request = (dedupId: string, raw: unknown = {}) => deployRequest(deployEvent(documented, dedupId, raw));
-    const replies = await runInDurableObject(integrationStub(id), (instance: IntegrationObject) =>
-      instance.ingestBatch([request("batch-1"), request("batch-2", { big: 1n }), request("batch-3"), request("batch-1")]),
-    );
-    expect(firstResults(replies)).toEqual(["created", "failed", "created", "duplicate"]);
+    const replies = await runInDurableObject(integrationStub(id), async (instance: IntegrationObject) => {
+      const out: string[] = [];
+      for (const r of [request("batch-1"), request("batch-2", { big: 1n }), request("batch-3"), request("batch-1")]) {
+        out.push(await instance.ingest(r).then(firstResult, () => "failed"));
+      }
+      return out;
+    });
+    expect(replies).toEqual(["created", "failed", "created", "duplicate"]);
     await drain(id);
     const { results } = await env.DB.prepare("SELECT dedup_key, seq FROM deployments WHERE integration_id = ? ORDER BY seq").bind(id).all();
     expect(results).toEqual([
@@ -134,15 +141,18 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     ]);
   });
 
-  it("spends a token of the rate limit per request of a batch, not per call", async () => {
+  it("spends a token of the rate limit per request, not per command", async () => {
     const { id } = await createIntegration("opslevel", { rate_limit: { requests_per_second: 0.01, burst: 2 } });
     const { runInDurableObject } = await import("cloudflare:test");
-    const replies = await runInDurableObject(integrationStub(id), (instance: IntegrationObject) =>
-      instance.ingestBatch(["limited-1", "limited-2", "limited-3"].map((dedupId) => deployRequest(deployEvent(documented, dedupId)))),
-    );
-    expect(firstResults(replies)).toEqual(["created", "created", "rate_limited"]);
+    const replies = await runInDurableObject(integrationStub(id), async (instance: IntegrationObject) => {
+      const two = deployRequest(deployEvent(documented, "limited-1"), deployEvent(documented, "limited-2"));
+      const out = [firstResult(await instance.ingest(two))];
+      for (const dedupId of ["limited-3", "limited-4"]) out.push(firstResult(await instance.ingest(deployRequest(deployEvent(documented, dedupId)))));
+      return out;
+    });
+    expect(replies).toEqual(["created", "created", "rate_limited"]);
     await drain(id);
-    expect(await storedSeqs(id)).toEqual([1, 2]);
+    expect(await storedSeqs(id)).toEqual([1, 2, 3]);
   });
 
   it("gives records ids that sort in the order they were accepted", async () => {
@@ -164,7 +174,7 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     const { runInDurableObject } = await import("cloudflare:test");
     // In one callback, with the drain set at acknowledgement taken away: the first drain is this one.
     const first = await runInDurableObject(integrationStub(id), async (instance: IntegrationObject, state) => {
-      await instance.ingestBatch([deployRequest(...dedupIds.map((dedupId) => deployEvent(documented, dedupId)))]);
+      await instance.ingest(deployRequest(...dedupIds.map((dedupId) => deployEvent(documented, dedupId))));
       await state.storage.deleteAlarm();
       await instance.alarm();
       return { pending: instance.pendingCount(), next: await state.storage.getAlarm(), now: Date.now() };

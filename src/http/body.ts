@@ -10,19 +10,27 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** The deepest nesting of objects and arrays any route accepts; no vendor payload comes near. */
 export const MAX_JSON_DEPTH = 64;
 
+/** The bytes each request's body gave, so that a rejection can show how it began. */
+const bodies = new WeakMap<Request, Uint8Array>();
+
+/** What `readRawBody` read of this request's body; null when it read none (or refused it for its size). */
+export function bodyRead(request: Request): Uint8Array | null {
+  return bodies.get(request) ?? null;
+}
+
 const tooLarge = () => ApiError.of(413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
 
 /** Reads the raw body, refusing more than `MAX_BODY_BYTES` without buffering past the limit. */
 export async function readRawBody(request: Request): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (declared > MAX_BODY_BYTES) throw tooLarge();
-  if (!request.body) return new Uint8Array();
+  if (!request.body) return remember(request, new Uint8Array());
   // HTTP framing ends a body at its declared length, so it can be read in one call; only a
   // streamed body of unknown length needs reading chunk by chunk against the limit.
   if (Number.isSafeInteger(declared) && declared >= 0) {
     const bytes = new Uint8Array(await request.arrayBuffer());
     if (bytes.byteLength > MAX_BODY_BYTES) throw tooLarge();
-    return bytes;
+    return remember(request, bytes);
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -43,7 +51,12 @@ export async function readRawBody(request: Request): Promise<Uint8Array> {
     out.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return out;
+  return remember(request, out);
+}
+
+function remember(request: Request, bytes: Uint8Array): Uint8Array {
+  bodies.set(request, bytes);
+  return bytes;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });

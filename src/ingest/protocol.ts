@@ -54,10 +54,13 @@ export const SIGNING_VENDORS: readonly Vendor[] = ["github", "pagerduty"];
 
 /**
  * How a request proved it may post: by the unguessable id in its URL alone (OpsLevel), by a
- * secret whose SHA-256 the route computed, or by an HMAC signature the route verified with the
- * key from `IntegrationObject.signingKeys` (GitHub, PagerDuty).
+ * secret whose SHA-256 the route computed, or by an HMAC signature over the raw body that the
+ * object verifies with its keys before anything else (GitHub, PagerDuty).
  */
-export type Credential = { kind: "id" } | { kind: "secret"; hash: string } | { kind: "signature" };
+export type Credential =
+  | { kind: "id" }
+  | { kind: "secret"; hash: string }
+  | { kind: "signature"; body: Uint8Array; signatures: string[] };
 
 /**
  * One thing to do. `record` adds or updates a record: `first` keeps the first event of a dedup
@@ -94,6 +97,3 @@ export type IngestReply =
   | { ok: false; reason: "unknown_integration" | "bad_credential" }
   | { ok: false; reason: "rate_limited"; retry_after_seconds: number }
   | { ok: true; results: CommandResult[] };
-
-/** What `IntegrationObject.ingestBatch` answers for each request: `failed` when applying it threw. */
-export type BatchReply = IngestReply | { ok: false; reason: "failed"; error: string };

@@ -56,3 +56,17 @@ export class TokenBucket {
     return Math.max(1, Math.ceil((1 - this.tokens) / this.limit.requests_per_second));
   }
 }
+
+/** An integration's bucket, rebuilt when its limit changes. */
+export class RateLimiter {
+  private bucket: TokenBucket | undefined;
+
+  constructor(private readonly defaultLimit: RateLimit) {}
+
+  /** Spends one token under `limit` (the default when null): 0 when allowed, else the seconds to wait. */
+  take(limit: RateLimit | null | undefined): number {
+    const applied = limit ?? this.defaultLimit;
+    if (!this.bucket?.fits(applied)) this.bucket = new TokenBucket(applied, Date.now());
+    return this.bucket.take(Date.now());
+  }
+}

@@ -14,6 +14,7 @@ import { readJsonBody, readRawBody, parseJsonBody } from "../http/body";
 import { requireAdmin } from "../http/auth";
 import { validate } from "../http/validate";
 import { integrationObject } from "../ingest/client";
+import type { DeliveryLedger } from "../ingest/delivery-log";
 import { SIGNING_VENDORS, VENDORS, type IntegrationConfig } from "../ingest/protocol";
 import { randomId, randomSecret, sha256Hex } from "../lib/crypto";
 import { incidentRuleSchema, shownIncidentRule, storedIncidentRule } from "./incident-rule";
@@ -155,6 +156,14 @@ integrationRoutes.patch("/:id", async (c) => {
   await database(c.env.DB).update(integrations).set(changes).where(eq(integrations.id, row.id));
   const rateLimit = await integrationObject(c.env, row.id).rateLimit();
   return c.json({ ...present({ ...row, ...changes }, new URL(c.req.url).origin), rate_limit: rateLimit });
+});
+
+/** The integration's delivery ledger, kept by its object: counts, the latest rejections, the outbox's depth. */
+integrationRoutes.get("/:id/deliveries", async (c) => {
+  const row = await findLive(c.env.DB, c.req.param("id"));
+  const ledger = (await integrationObject(c.env, row.id).deliveries()) as DeliveryLedger | null;
+  if (!ledger) throw ApiError.of(404, `no integration with id ${JSON.stringify(row.id)}`);
+  return c.json({ integration_id: row.id, ...ledger });
 });
 
 integrationRoutes.delete("/:id", async (c) => {

@@ -14,6 +14,7 @@ import type { Operation, ResponseSpec } from "./operation";
 import {
   apiIndexSchema,
   createdIntegrationSchema,
+  deliveriesSchema,
   createdTokenSchema,
   deploymentDetailSchema,
   deploymentSchema,
@@ -185,6 +186,16 @@ const integrations: Operation[] = [
       ...notFound("live integration"),
       409: problem("The secret given is already another integration's."),
     },
+  },
+  {
+    method: "get",
+    path: "/api/v1/integrations/{id}/deliveries",
+    tag: "Integrations",
+    summary: "An integration's delivery ledger",
+    description: "Last delivery, counts by outcome, the last 100 rejected deliveries (bodies truncated, never a credential) and the outbox.",
+    security: ADMIN,
+    pathParams: id,
+    responses: { 200: { description: "The ledger.", schema: deliveriesSchema }, ...adminRejections, ...notFound("live integration") },
   },
 ];
 

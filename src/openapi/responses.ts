@@ -49,6 +49,31 @@ export const createdIntegrationSchema = z.strictObject({
 });
 export const rolledSecretSchema = z.strictObject({ id: z.string(), secret: z.string(), previous_secret_expires_at: text });
 
+/** What `GET /api/v1/integrations/{id}/deliveries` answers. */
+export const deliveriesSchema = z.strictObject({
+  integration_id: z.string(),
+  last_delivery_at: text,
+  counts: z.strictObject({
+    accepted: count,
+    duplicate: count,
+    updated: count,
+    rejected_auth: count,
+    rejected_validation: count,
+    rejected_rate_limit: count,
+    rejected_size: count,
+  }),
+  rejected: z.array(
+    z.strictObject({
+      at: z.string(),
+      reason: z.enum(["auth", "validation", "rate_limit", "size"]),
+      status: z.number().int(),
+      reply: z.unknown().describe("The JSON error body we answered."),
+      body: text.describe("The start of the body (2 KiB at most), or null."),
+    }),
+  ),
+  outbox: z.strictObject({ pending: count, oldest_at: text }),
+});
+
 export const tokenSchema = z.strictObject({ id: z.string(), name: z.string(), created_at: z.string() });
 export const createdTokenSchema = z.strictObject({ id: z.string(), name: z.string(), token: z.string().describe("Shown this once."), created_at: z.string() });
 

@@ -4,29 +4,14 @@
  * relying on the id in the URL. Every failure is the same 401 whether or not the id exists.
  */
 import type { Context } from "hono";
-import type { AppEnv, Env } from "../env";
+import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
-import { INTEGRATION_ID, integrationObject, submit, type SubmitReply } from "../ingest/client";
-import type { Credential, Vendor } from "../ingest/protocol";
-import { anyHmacSha256HexMatches } from "../lib/crypto";
+import { submit, verifySigned, type SubmitReply } from "../ingest/client";
+import type { Command, CommandResult, Credential, Vendor } from "../ingest/protocol";
 
 /** A 401 that names the credential, never whether the integration exists. */
 export function unauthorized(detail: string, headers: Record<string, string> = {}): ApiError {
   return new ApiError(401, [{ field: null, detail }], headers);
-}
-
-/**
- * Verifies that one of `signatures` is the HMAC-SHA256 of the raw body under one of the
- * integration's signing keys (the current one, and the previous one during a secret roll's grace
- * period). Throws a 401 when the integration is unknown, revoked, of another vendor, or no
- * signature matches: all alike.
- */
-export async function verifySignature(env: Env, id: string, vendor: Vendor, body: Uint8Array, signatures: readonly string[], header: string): Promise<void> {
-  const keys = INTEGRATION_ID.test(id) ? await integrationObject(env, id).signingKeys(vendor) : [];
-  // No key still costs one HMAC (with a stand-in key, as HMAC refuses an empty one), so the
-  // timing does not tell an unknown id from a wrong signature.
-  const results = await Promise.all((keys.length > 0 ? keys : ["no signing key"]).map((key) => anyHmacSha256HexMatches(key, body, signatures)));
-  if (keys.length === 0 || !results.includes(true)) throw unauthorized(`${header} does not match this request`);
 }
 
 /** Returns the results of an accepted ingest request, or throws the 401 of a refused one. */
@@ -57,4 +42,46 @@ export async function readBodyAuthenticated<T>(
     if (!reply.ok) throw refused();
     throw error;
   }
+}
+
+/** A signed delivery as a route judged its body: commands to apply, or a reply that stores nothing. */
+export type Judged = { commands: Command[]; delivery_id: string | null; answer: (results: CommandResult[]) => Response } | { reply: Response };
+
+/** What a signed route knows before it judges the body. */
+export interface Signed {
+  id: string;
+  vendor: Vendor;
+  body: Uint8Array;
+  signatures: string[];
+  /** The header the signatures came in, named by the 401. */
+  header: string;
+}
+
+/**
+ * Answers a signed delivery with one call to the object. A body with commands goes with its raw
+ * bytes and signatures, verified there before anything is stored; any other body (refused,
+ * ignored, a ping) is answered only once the signature is verified, so a caller without a valid
+ * one gets the same 401 whatever the body holds.
+ */
+export async function answerSigned(c: Context<AppEnv>, signed: Signed, judge: () => Judged): Promise<Response> {
+  const refused = () => unauthorized(`${signed.header} does not match this request`);
+  let judged: Judged | { error: unknown };
+  try {
+    judged = judge();
+  } catch (error) {
+    judged = { error };
+  }
+  if ("commands" in judged) {
+    const reply = await submit(c, signed.id, {
+      vendor: signed.vendor,
+      credential: { kind: "signature", body: signed.body, signatures: signed.signatures },
+      delivery_id: judged.delivery_id,
+      commands: judged.commands,
+    });
+    if (!reply.ok) throw refused();
+    return judged.answer(reply.results);
+  }
+  if (!(await verifySigned(c.env, signed.id, signed.vendor, signed.body, signed.signatures))) throw refused();
+  if ("error" in judged) throw judged.error;
+  return judged.reply;
 }

@@ -19,6 +19,7 @@ export const devgridRoutes = new Hono<AppEnv>();
 devgridRoutes.post("/events", async (c) => {
   const match = await findIntegrationBySecret(c.env.DB, "devgrid", c.req.header("x-api-key") ?? null);
   if (!match) throw refused();
+  c.set("integrationId", match.id);
   const raw = await readJsonBody(c.req.raw);
   if (typeof raw === "object" && raw !== null) capBatch((raw as { events?: unknown }).events, MAX_DEVGRID_EVENTS, "events");
   // The whole body is validated before anything is submitted, so one bad event stores nothing.

@@ -20,6 +20,7 @@ export const harnessSeiRoutes = new Hono<AppEnv>();
 harnessSeiRoutes.post("/v1/custom-cicd", async (c) => {
   const match = await findIntegrationBySecret(c.env.DB, "harness-sei", seiApiKey(c.req.raw));
   if (!match) throw refused();
+  c.set("integrationId", match.id);
   const raw = await readJsonBody(c.req.raw);
   const events = normalizeSeiCustomCicd(validate(seiCustomCicdSchema, raw), raw);
   const reply = await submit(c, match.id, {

@@ -1,0 +1,57 @@
+/**
+ * @module
+ * How a later event for a stored record is folded into it: what the event says wins over what
+ * is stored, what it does not say keeps the stored value, and status never moves backwards.
+ */
+import type { CanonicalEvent, StoredRecord } from "../events/canonical";
+import { supersedes } from "./supersede";
+
+type Fields = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Fields {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Whether a value says something: null says nothing, nor does an empty list. */
+function present(value: unknown): boolean {
+  return value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0);
+}
+
+/** `winner` where it says something, else `other`; field by field inside nested objects. */
+function prefer(winner: unknown, other: unknown): unknown {
+  if (isPlainObject(winner) && isPlainObject(other)) {
+    const out: Fields = { ...other };
+    for (const [key, value] of Object.entries(winner)) out[key] = prefer(value, other[key]);
+    return out;
+  }
+  return present(winner) ? winner : other;
+}
+
+/** Whether two records hold the same fields, `raw` included: only a redelivery of the same body changes nothing. */
+export function sameFields(first: object, second: object): boolean {
+  const a = first as Fields;
+  const b = second as Fields;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) return false;
+  return true;
+}
+
+/**
+ * The event a stored record becomes when `next` arrives. When `next` supersedes the stored status
+ * (see `supersedes`), each field it carries wins and each it lacks keeps the stored value; when it
+ * does not (it arrived out of order), it only fills the fields the record lacks, so status and the
+ * times already known never move backwards. `raw` is always the latest delivery's.
+ *
+ * @example
+ * merge(running, success)  // success, its finished_at, started_at kept from running
+ * merge(success, running)  // still success, started_at filled from running if it had none
+ */
+export function merge(current: StoredRecord, next: CanonicalEvent, receivedAt: string): { event: CanonicalEvent; superseded: boolean } {
+  const superseded = supersedes(current, { ...next, received_at: receivedAt });
+  const stored = current as unknown as Fields;
+  const event: Fields = { ...stored };
+  for (const [key, value] of Object.entries(next)) {
+    event[key] = key === "raw" ? value : superseded ? prefer(value, stored[key]) : prefer(stored[key], value);
+  }
+  return { event: event as CanonicalEvent, superseded };
+}

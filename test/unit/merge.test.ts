@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import type { DeploymentEvent, IncidentEvent, StoredRecord } from "../../src/events/canonical";
+import { merge, sameFields } from "../../src/ingest/merge";
+
+const accepted = { id: "r", integration_id: "i", seq: 1, last_seq: 1, received_at: "2026-01-01T00:00:00.000Z", service_name: "s", environment_normalized: "production" };
+
+const deploy = (fields: Partial<DeploymentEvent>): DeploymentEvent => ({
+  type: "deployment",
+  dedup_key: "d",
+  service: null,
+  service_hints: { repositories: [], names: [] },
+  environment: null,
+  status: "in_progress",
+  kind: null,
+  started_at: null,
+  finished_at: null,
+  deploy_number: null,
+  change_id: null,
+  url: null,
+  description: null,
+  deployer: null,
+  commits: [],
+  raw: {},
+  ...fields,
+});
+
+const incident = (fields: Partial<IncidentEvent>): IncidentEvent => ({
+  type: "incident",
+  dedup_key: "i",
+  service: null,
+  service_hints: { repositories: [], names: [] },
+  environment: null,
+  status: "open",
+  counted: true,
+  priority: null,
+  priority_raw: null,
+  urgency: null,
+  title: null,
+  url: null,
+  created_at: "2026-01-01T00:00:00.000Z",
+  resolved_at: null,
+  links: { change_id: null, deployment_id: null, commit_sha: null },
+  raw: {},
+  ...fields,
+});
+
+const stored = (event: DeploymentEvent | IncidentEvent) => ({ ...event, ...accepted }) as StoredRecord;
+const commit = { sha: "abc", repository: "r", branch: null, message: "m", committed_at: null, authored_at: null };
+
+describe("merge", () => {
+  it("lets the later event's fields win and keeps those it lacks, nested objects field by field", () => {
+    const current = stored(deploy({ started_at: "2026-01-01T10:00:00.000Z", url: "u", deployer: { id: "1", name: "pam", email: "p@x" }, commits: [commit], raw: { n: 1 } }));
+    const { event, superseded } = merge(current, deploy({ status: "success", finished_at: "2026-01-01T10:05:00.000Z", deployer: { id: null, name: "jim", email: null }, raw: { n: 2 } }), accepted.received_at);
+    expect(superseded).toBe(true);
+    expect(event).toMatchObject({
+      status: "success",
+      started_at: "2026-01-01T10:00:00.000Z",
+      finished_at: "2026-01-01T10:05:00.000Z",
+      url: "u",
+      deployer: { id: "1", name: "jim", email: "p@x" },
+      commits: [commit],
+      raw: { n: 2 },
+    });
+  });
+
+  it("lets an out-of-order event only fill what the record lacks, never its status or times", () => {
+    const current = stored(deploy({ status: "success", finished_at: "2026-01-01T10:05:00.000Z", url: "kept" }));
+    const { event, superseded } = merge(current, deploy({ status: "in_progress", started_at: "2026-01-01T10:00:00.000Z", url: "older", raw: { late: true } }), accepted.received_at);
+    expect(superseded).toBe(false);
+    expect(event).toMatchObject({ status: "success", finished_at: "2026-01-01T10:05:00.000Z", started_at: "2026-01-01T10:00:00.000Z", url: "kept", raw: { late: true } });
+  });
+
+  it("merges an incident's links one by one", () => {
+    const current = stored(incident({ links: { change_id: null, deployment_id: "dep", commit_sha: "abc" } }));
+    const { event } = merge(current, incident({ status: "resolved", resolved_at: "2026-01-01T02:00:00.000Z", links: { change_id: "CHG", deployment_id: null, commit_sha: null } }), accepted.received_at);
+    expect(event).toMatchObject({ status: "resolved", links: { change_id: "CHG", deployment_id: "dep", commit_sha: "abc" } });
+  });
+
+  it("sees a redelivery of the same body as no change, and any other raw as one", () => {
+    const current = stored(deploy({ url: "u", raw: { a: 1 } }));
+    expect(sameFields(merge(current, deploy({ url: "u", raw: { a: 1 } }), accepted.received_at).event, current)).toBe(true);
+    expect(sameFields(merge(current, deploy({ raw: { a: 2 } }), accepted.received_at).event, current)).toBe(false);
+  });
+});
