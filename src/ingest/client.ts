@@ -6,7 +6,7 @@ import type { Context } from "hono";
 import type { AppEnv, Env } from "../env";
 import { ApiError } from "../http/errors";
 import { environmentAliases } from "./environment-aliases";
-import type { IngestReply, IngestRequest } from "./protocol";
+import type { Credential, IngestReply, IngestRequest } from "./protocol";
 import { signedByAny } from "./signature";
 
 /** Integration ids are 128 random bits in UUID form. */
@@ -42,4 +42,10 @@ export async function submit(c: Context<AppEnv>, id: string, request: IngestRequ
 export async function verifySigned(env: Env, id: string, vendor: IngestRequest["vendor"], body: Uint8Array, signatures: string[]): Promise<boolean> {
   if (!INTEGRATION_ID.test(id)) return signedByAny([], body, signatures);
   return integrationObject(env, id).verifySignature(vendor, body, signatures);
+}
+
+/** Whether a secret (or the id alone) admits a request to the live integration `id` of `vendor`: one call, storing nothing, spending no rate-limit token. */
+export async function verifyCredential(env: Env, id: string, vendor: IngestRequest["vendor"], credential: Exclude<Credential, { kind: "signature" }>): Promise<boolean> {
+  if (!INTEGRATION_ID.test(id)) return false;
+  return integrationObject(env, id).verifyCredential(vendor, credential);
 }

@@ -12,7 +12,7 @@ import { DeliveryLog, type DeliveryLedger, type Rejection } from "./delivery-log
 import { environmentAliases } from "./environment-aliases";
 import { Ledger } from "./ledger";
 import { Outbox } from "./outbox";
-import type { IngestReply, IngestRequest, IntegrationConfig, RateLimit, SecretRoll, Vendor } from "./protocol";
+import type { Credential, IngestReply, IngestRequest, IntegrationConfig, RateLimit, SecretRoll, Vendor } from "./protocol";
 import { defaultRateLimit, RateLimiter } from "./rate-limit";
 import { signedByAny } from "./signature";
 
@@ -56,6 +56,12 @@ export class IntegrationObject extends DurableObject<Env> {
   async verifySignature(vendor: Vendor, body: Uint8Array, signatures: string[]): Promise<boolean> {
     // The keys are read before the HMAC's await, and nothing read here is written after it.
     return signedByAny(this.config.signingKeys(vendor), body, signatures);
+  }
+
+  /** Whether `credential` (a secret's hash, or the id alone) admits a request to this live integration of `vendor`, storing and spending nothing. */
+  verifyCredential(vendor: Vendor, credential: Credential): boolean {
+    const config = this.config.live(vendor);
+    return config !== null && credential.kind !== "signature" && this.config.admits(config, credential);
   }
 
   /**

@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../http/errors";
-import { submit, verifySigned, type SubmitReply } from "../ingest/client";
+import { submit, verifyCredential, verifySigned, type SubmitReply } from "../ingest/client";
 import type { Command, CommandResult, Credential, Vendor } from "../ingest/protocol";
 
 /** A 401 that names the credential, never whether the integration exists. */
@@ -30,7 +30,7 @@ export async function readBodyAuthenticated<T>(
   c: Context<AppEnv>,
   id: string,
   vendor: Vendor,
-  credential: Credential,
+  credential: Exclude<Credential, { kind: "signature" }>,
   refused: () => ApiError,
   read: () => T | Promise<T>,
 ): Promise<T> {
@@ -38,8 +38,7 @@ export async function readBodyAuthenticated<T>(
     return await read();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    const reply = await submit(c, id, { vendor, credential, commands: [] });
-    if (!reply.ok) throw refused();
+    if (!(await verifyCredential(c.env, id, vendor, credential))) throw refused();
     throw error;
   }
 }
