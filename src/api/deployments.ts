@@ -9,6 +9,7 @@ import { deploymentCommits, deployments } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
+import { deliveriesOf } from "../raw/deliveries";
 import { listConditions, listQuery, pageOf } from "./pagination";
 
 type DeploymentRow = typeof deployments.$inferSelect;
@@ -89,5 +90,5 @@ deploymentRoutes.get("/:id", async (c) => {
   const [row] = await db.select().from(deployments).where(eq(deployments.id, c.req.param("id")));
   if (!row) throw ApiError.of(404, `no deployment with id ${JSON.stringify(c.req.param("id"))}`);
   const commits = await commitsOf(db, [row.id]);
-  return c.json({ ...present(row, commits.get(row.id) ?? []), raw: JSON.parse(row.raw) as unknown });
+  return c.json({ ...present(row, commits.get(row.id) ?? []), ...(await deliveriesOf(db, c.env.RAW, row.id, row.raw)) });
 });

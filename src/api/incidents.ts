@@ -10,6 +10,7 @@ import { deployments, incidents, metricIncidents } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
+import { deliveriesOf } from "../raw/deliveries";
 import { listConditions, listQuery, pageOf } from "./pagination";
 
 type IncidentRow = Omit<typeof incidents.$inferSelect, "raw">;
@@ -116,5 +117,5 @@ incidentRoutes.get("/:id", async (c) => {
   const [row] = await db.select().from(incidents).where(eq(incidents.id, c.req.param("id")));
   if (!row) throw ApiError.of(404, `no incident with id ${JSON.stringify(c.req.param("id"))}`);
   const links = await linksOf(db, [row.id]);
-  return c.json({ ...present(row, links.get(row.id)), raw: JSON.parse(row.raw) as unknown });
+  return c.json({ ...present(row, links.get(row.id)), ...(await deliveriesOf(db, c.env.RAW, row.id, row.raw)) });
 });

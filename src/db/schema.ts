@@ -116,6 +116,7 @@ export const deployments = sqliteTable(
     description: text("description"),
     deployerName: text("deployer_name"),
     deployerEmail: text("deployer_email"),
+    /** The payload as D1 kept it before payloads moved to R2; empty once moved (see `rawPayloads`). */
     raw: text("raw").notNull(),
   },
   (t) => [
@@ -183,6 +184,7 @@ export const incidents = sqliteTable(
     linkChangeId: text("link_change_id"),
     linkDeploymentId: text("link_deployment_id"),
     linkCommitSha: text("link_commit_sha"),
+    /** The payload as D1 kept it before payloads moved to R2; empty once moved (see `rawPayloads`). */
     raw: text("raw").notNull(),
   },
   (t) => [
@@ -208,6 +210,7 @@ export const ciRuns = sqliteTable(
     startedAt: text("started_at").notNull(),
     finishedAt: text("finished_at"),
     receivedAt: text("received_at").notNull(),
+    /** The payload as D1 kept it before payloads moved to R2; empty once moved (see `rawPayloads`). */
     raw: text("raw").notNull(),
   },
   (t) => [
@@ -400,3 +403,21 @@ export const metricState = sqliteTable("metric_state", {
   asOf: text("as_of"),
   fullPending: integer("full_pending").notNull().default(0),
 });
+
+/**
+ * Where each delivery's original body lives in R2: one gzip member of `length` bytes at `offset` in
+ * the object `object_key`, which holds one drain batch. `seq` is the delivery's sequence number
+ * (the record's `last_seq` when it was written). Refs go when retention deletes their object.
+ */
+export const rawPayloads = sqliteTable(
+  "raw_payloads",
+  {
+    recordId: text("record_id").notNull(),
+    seq: integer("seq").notNull(),
+    receivedAt: text("received_at").notNull(),
+    objectKey: text("object_key").notNull(),
+    offset: integer("offset").notNull(),
+    length: integer("length").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recordId, t.seq] })],
+);

@@ -237,7 +237,7 @@ export class IntegrationObject extends DurableObject<Env> {
     if (batch.length === 0) return;
     const lastSeq = batch[batch.length - 1]!.seq;
     try {
-      await writeRecords(this.env.DB, batch.map((row) => row.record));
+      await writeRecords(this.env, batch.map((row) => row.record));
     } catch (error) {
       const attempt = this.bump("drain_failures");
       console.error(`outbox drain failed (attempt ${attempt}): ${String(error)}`);
