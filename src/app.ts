@@ -13,6 +13,7 @@ import { readCors } from "./http/cors";
 import { methodNotAllowedHandler } from "./http/method-not-allowed";
 import { integrationRoutes } from "./integrations/routes";
 import { metricsRoutes } from "./metrics/routes";
+import { maintenanceRoutes } from "./raw/routes";
 import { tokenRoutes } from "./tokens/routes";
 import { genericRoutes } from "./vendors/generic/routes";
 import { githubRoutes } from "./vendors/github/routes";
@@ -61,6 +62,7 @@ export function createApp() {
   app.route("/api/v1/deployments", deploymentRoutes);
   app.route("/api/v1/incidents", incidentRoutes);
   app.route("/api/v1", metricsRoutes);
+  app.route("/api/v1/maintenance", maintenanceRoutes);
 
   const notFound = methodNotAllowedHandler(app);
   app.notFound((c) => notFound(c.req.raw));
