@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { deploymentRoutes } from "./api/deployments";
+import { exportRoutes } from "./api/export";
 import { incidentRoutes } from "./api/incidents";
 import { catalogRoutes } from "./catalog/routes";
 import type { AppEnv } from "./env";
@@ -31,7 +32,7 @@ function toApiError(error: unknown): ApiError | null {
 }
 
 /** The read API that browser dashboards may call cross-origin (`CORS_ORIGINS`). */
-const READ_PATHS = ["/api/v1/metrics", "/api/v1/metrics/*", "/api/v1/deployments", "/api/v1/deployments/*", "/api/v1/incidents", "/api/v1/incidents/*", "/api/v1/suggestions"];
+const READ_PATHS = ["/api/v1/metrics", "/api/v1/metrics/*", "/api/v1/deployments", "/api/v1/deployments/*", "/api/v1/incidents", "/api/v1/incidents/*", "/api/v1/suggestions", ...["deployments", "incidents"].flatMap((kind) => [`/api/v1/${kind}.csv`, `/api/v1/${kind}.ndjson`])];
 
 /** Builds the app. */
 export function createApp() {
@@ -59,6 +60,7 @@ export function createApp() {
   app.route("/api/v1/integrations", integrationRoutes);
   app.route("/api/v1/tokens", tokenRoutes);
   app.route("/api/v1", catalogRoutes);
+  app.route("/api/v1", exportRoutes);
   app.route("/api/v1/deployments", deploymentRoutes);
   app.route("/api/v1/incidents", incidentRoutes);
   app.route("/api/v1", metricsRoutes);

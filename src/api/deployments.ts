@@ -10,7 +10,7 @@ import type { AppEnv } from "../env";
 import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { deliveriesOf } from "../raw/deliveries";
-import { listConditions, listQuery, pageOf } from "./pagination";
+import { encodeCursor, listConditions, listQuery, pageOf, type ListQuery } from "./pagination";
 
 type DeploymentRow = typeof deployments.$inferSelect;
 type CommitRow = typeof deploymentCommits.$inferSelect;
@@ -62,9 +62,8 @@ async function commitsOf(db: Database, ids: string[]): Promise<Map<string, Commi
 export const deploymentRoutes = new Hono<AppEnv>();
 deploymentRoutes.use("*", requireReader);
 
-deploymentRoutes.get("/", listQuery, async (c) => {
-  const q = c.req.valid("query");
-  const db = database(c.env.DB);
+/** One page of the list, newest first, as the API presents it, with the next page's cursor. */
+export async function deploymentPage(db: Database, q: ListQuery) {
   const rows = await db
     .select(listColumns)
     .from(deployments)
@@ -80,9 +79,14 @@ deploymentRoutes.get("/", listQuery, async (c) => {
     )
     .orderBy(desc(deployments.occurredAt), desc(deployments.id))
     .limit(q.limit + 1);
-  const { page, next_cursor } = pageOf(rows, q.limit, (r) => r.occurredAt);
+  const { page, next } = pageOf(rows, q.limit, (r) => r.occurredAt);
   const commits = await commitsOf(db, page.map((r) => r.id));
-  return c.json({ items: page.map((r) => present(r, commits.get(r.id) ?? [])), next_cursor });
+  return { items: page.map((r) => present(r, commits.get(r.id) ?? [])), next };
+}
+
+deploymentRoutes.get("/", listQuery, async (c) => {
+  const { items, next } = await deploymentPage(database(c.env.DB), c.req.valid("query"));
+  return c.json({ items, next_cursor: next && encodeCursor(...next) });
 });
 
 deploymentRoutes.get("/:id", async (c) => {

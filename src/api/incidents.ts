@@ -11,7 +11,7 @@ import type { AppEnv } from "../env";
 import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { deliveriesOf } from "../raw/deliveries";
-import { listConditions, listQuery, pageOf } from "./pagination";
+import { encodeCursor, listConditions, listQuery, pageOf, type ListQuery } from "./pagination";
 
 type IncidentRow = Omit<typeof incidents.$inferSelect, "raw">;
 
@@ -89,9 +89,8 @@ async function linksOf(db: Database, ids: string[]): Promise<Map<string, Link>> 
 export const incidentRoutes = new Hono<AppEnv>();
 incidentRoutes.use("*", requireReader);
 
-incidentRoutes.get("/", listQuery, async (c) => {
-  const q = c.req.valid("query");
-  const db = database(c.env.DB);
+/** One page of the list, newest first, as the API presents it, with the next page's cursor. */
+export async function incidentPage(db: Database, q: ListQuery) {
   const rows = await db
     .select(listColumns)
     .from(incidents)
@@ -107,9 +106,14 @@ incidentRoutes.get("/", listQuery, async (c) => {
     )
     .orderBy(desc(incidents.createdAt), desc(incidents.id))
     .limit(q.limit + 1);
-  const { page, next_cursor } = pageOf(rows, q.limit, (r) => r.createdAt);
+  const { page, next } = pageOf(rows, q.limit, (r) => r.createdAt);
   const links = await linksOf(db, page.map((r) => r.id));
-  return c.json({ items: page.map((r) => present(r, links.get(r.id))), next_cursor });
+  return { items: page.map((r) => present(r, links.get(r.id))), next };
+}
+
+incidentRoutes.get("/", listQuery, async (c) => {
+  const { items, next } = await incidentPage(database(c.env.DB), c.req.valid("query"));
+  return c.json({ items, next_cursor: next && encodeCursor(...next) });
 });
 
 incidentRoutes.get("/:id", async (c) => {
