@@ -7,6 +7,7 @@ import { benchIngest } from "./lib/ingest.mjs";
 import { benchRecompute } from "./lib/recompute.mjs";
 import { benchRead } from "./lib/read.mjs";
 import { startServer } from "./lib/server.mjs";
+import { benchUnits } from "./lib/units.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -64,12 +65,17 @@ if (wanted("recompute") || wanted("read")) {
   });
 }
 
+if (wanted("units")) {
+  log("units: billed units per accepted event and per recompute ...");
+  report.units = await benchUnits();
+}
+
 const fmt = (v) => (typeof v === "number" && !Number.isInteger(v) ? v.toFixed(3) : String(v));
 if (values.json) {
   console.log(JSON.stringify(report));
 } else {
   for (const [section, figures] of Object.entries(report)) {
     console.log(`\n${section}`);
-    for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(22)} ${fmt(v)}`);
+    for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(22)} ${typeof v === "object" ? JSON.stringify(v) : fmt(v)}`);
   }
 }
