@@ -41,7 +41,7 @@ describe("original payloads in R2", () => {
     const posted = await post(integration, { items: [{ ...deployment, dedup_key: "a" }, { ...deployment, dedup_key: "b", description: "b".repeat(3000) }] });
     await drain(integration.id);
     const [object] = await objectsOf(integration.id);
-    const { results } = await env.DB.prepare("SELECT offset, length FROM raw_payloads WHERE object_key = ? ORDER BY offset").bind(object!.key).all<{ offset: number; length: number }>();
+    const { results } = await env.DB.prepare("SELECT offset, length FROM raw_payloads JOIN raw_objects o ON o.id = object_id WHERE o.key = ? ORDER BY offset").bind(object!.key).all<{ offset: number; length: number }>();
     expect(results).toHaveLength(2);
     // The members lie end to end, each smaller than its JSON: compressed one by one.
     expect(results[1]!.offset).toBe(results[0]!.length);

@@ -40,6 +40,8 @@ describe("payload retention", () => {
     expect((await detail(fresh.json.results[0].id)).raw).toEqual(deployment);
     const keys = (await env.RAW.list({ prefix: "raw/" })).objects.map((o) => o.key);
     expect(keys).toHaveLength(2);
+    const named = await env.DB.prepare("SELECT key FROM raw_objects ORDER BY key").all<{ key: string }>();
+    expect(named.results.map((r) => r.key)).toEqual([...keys].sort());
 
     // A second run finds nothing more to delete.
     expect(await expireRaw({ ...env, RAW_RETENTION_DAYS: "30" }, NOW)).toMatchObject({ objects_deleted: 0, refs_deleted: 0 });

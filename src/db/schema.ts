@@ -404,10 +404,13 @@ export const metricState = sqliteTable("metric_state", {
   fullPending: integer("full_pending").notNull().default(0),
 });
 
+/** The R2 objects that hold original payloads, one per drain batch; references name them by `id`. */
+export const rawObjects = sqliteTable("raw_objects", { id: integer("id").primaryKey(), key: text("key").notNull() }, (t) => [uniqueIndex("raw_objects_key").on(t.key)]);
+
 /**
  * Where each delivery's original body lives in R2: one gzip member of `length` bytes at `offset` in
- * the object `object_key`, which holds one drain batch. `seq` is the delivery's sequence number
- * (the record's `last_seq` when it was written). Refs go when retention deletes their object.
+ * the object `object_id`. `seq` is the delivery's sequence number (the record's `last_seq` when it
+ * was written). References go when retention deletes their object.
  */
 export const rawPayloads = sqliteTable(
   "raw_payloads",
@@ -415,7 +418,7 @@ export const rawPayloads = sqliteTable(
     recordId: text("record_id").notNull(),
     seq: integer("seq").notNull(),
     receivedAt: text("received_at").notNull(),
-    objectKey: text("object_key").notNull(),
+    objectId: integer("object_id").notNull(),
     offset: integer("offset").notNull(),
     length: integer("length").notNull(),
   },

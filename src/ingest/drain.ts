@@ -10,6 +10,7 @@ import { database, prepare } from "../db/client";
 import type { StoredRecord } from "../events/canonical";
 import { lookupCatalog, resolveService, type Resolution } from "../catalog/resolve";
 import type { Env } from "../env";
+import { referenceStatements } from "../raw/references";
 import { objectKey, putPayloads } from "../raw/store";
 
 /** The bindings a drain writes to. */
@@ -115,22 +116,21 @@ function byName(name: string): Resolution {
 }
 
 /**
- * Packs the records' payloads into one R2 object and answers the rows that reference them. The
- * key depends only on the batch, so writing it again after a failure replaces the same object.
+ * Packs the records' payloads into one R2 object and answers the D1 statements that name it and
+ * reference each payload in it. The key depends only on the batch, so writing it again after a
+ * failure replaces the same object.
  */
-async function storePayloads(bucket: R2Bucket, records: readonly StoredRecord[]): Promise<Row[]> {
+async function storePayloads(d1: D1Database, bucket: R2Bucket, records: readonly StoredRecord[]): Promise<D1PreparedStatement[]> {
   const seqs = records.map((r) => r.last_seq);
   const newest = records.reduce((max, r) => (r.received_at > max ? r.received_at : max), records[0]!.received_at);
   const key = objectKey(newest, records[0]!.integration_id, `${Math.min(...seqs)}-${Math.max(...seqs)}`);
   const refs = await putPayloads(bucket, key, records.map((r) => JSON.stringify(r.raw ?? null)));
-  return records.map((r, i) => ({ record_id: r.id, seq: r.last_seq, received_at: r.received_at, object_key: key, offset: refs[i]!.offset, length: refs[i]!.length }));
+  return referenceStatements(
+    d1,
+    key,
+    records.map((r, i) => ({ record_id: r.id, seq: r.last_seq, received_at: r.received_at, offset: refs[i]!.offset, length: refs[i]!.length })),
+  );
 }
-
-const RAW_PAYLOADS: UpsertSpec = {
-  table: "raw_payloads",
-  columns: ["record_id", "seq", "received_at", "object_key", "offset", "length"],
-  conflict: "record_id, seq",
-};
 
 /**
  * Writes records' payloads to R2, then the records to D1 in one atomic batch, resolving each one's
@@ -140,7 +140,7 @@ const RAW_PAYLOADS: UpsertSpec = {
 export async function writeRecords(target: DrainTarget, records: StoredRecord[]): Promise<void> {
   if (records.length === 0) return;
   const d1 = target.DB;
-  const payloadRows = await storePayloads(target.RAW, records);
+  const payloadStatements = await storePayloads(d1, target.RAW, records);
   const db = database(d1);
   // Hints need the catalog in JS (repositories before names, first match wins); names alone are
   // resolved by the batch, sparing a D1 round trip on every drain.
@@ -228,7 +228,6 @@ export async function writeRecords(target: DrainTarget, records: StoredRecord[])
       [CI_RUNS, rows.ciRuns],
       [CI_RUN_COMMITS, rows.ciCommits],
       [SUGGESTIONS, [...suggestions.values()]],
-      [RAW_PAYLOADS, payloadRows],
     ] as const
   )
     .filter(([, list]) => list.length > 0)
@@ -239,6 +238,7 @@ export async function writeRecords(target: DrainTarget, records: StoredRecord[])
     });
   // The metrics recompute starts from the records written since its last run.
   const changes = records.map((r) => ({ kind: r.type, id: r.id }));
+  statements.push(...payloadStatements);
   statements.push(prepare(d1, sql`INSERT OR IGNORE INTO metric_changes (kind, id) SELECT value->>'kind', value->>'id' FROM json_each(${JSON.stringify(changes)})`));
   await d1.batch(statements);
 }

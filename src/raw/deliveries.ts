@@ -5,7 +5,7 @@
  */
 import { desc, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { rawPayloads } from "../db/schema";
+import { rawObjects, rawPayloads } from "../db/schema";
 import { readPayload } from "./store";
 
 /** Earlier deliveries shown at most; a record updated more often than this shows its newest ones. */
@@ -24,8 +24,9 @@ export interface Deliveries {
  */
 export async function deliveriesOf(db: Database, bucket: R2Bucket, recordId: string, legacyRaw: string): Promise<Deliveries> {
   const refs = await db
-    .select()
+    .select({ seq: rawPayloads.seq, receivedAt: rawPayloads.receivedAt, objectKey: rawObjects.key, offset: rawPayloads.offset, length: rawPayloads.length })
     .from(rawPayloads)
+    .innerJoin(rawObjects, eq(rawObjects.id, rawPayloads.objectId))
     .where(eq(rawPayloads.recordId, recordId))
     .orderBy(desc(rawPayloads.seq))
     .limit(EARLIER_SHOWN + 1);

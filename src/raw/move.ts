@@ -6,13 +6,14 @@
  */
 import { sql } from "drizzle-orm";
 import { prepare } from "../db/client";
+import { referenceStatements } from "./references";
 import { objectKey, putPayloads } from "./store";
 
 /** The tables whose rows carried their payload. */
 export const RAW_TABLES = ["deployments", "incidents", "ci_runs"] as const;
 type RawTable = (typeof RAW_TABLES)[number];
 
-/** Rows a call moves at most: one R2 object and two D1 statements per table. */
+/** Rows a call moves at most: one R2 object and three D1 statements per table. */
 export const MOVE_LIMIT_MAX = 1000;
 
 export interface MoveReport {
@@ -43,15 +44,10 @@ async function moveChunk(d1: D1Database, bucket: R2Bucket, table: RawTable, limi
   const newest = results.reduce((max, r) => (r.received_at > max ? r.received_at : max), results[0]!.received_at);
   const key = objectKey(newest, `moved-${table}`, `${results[0]!.rowid}-${results[results.length - 1]!.rowid}`);
   const refs = await putPayloads(bucket, key, results.map((r) => r.raw));
-  const rows = results.map((r, i) => ({ record_id: r.id, seq: r.last_seq, received_at: r.received_at, object_key: key, offset: refs[i]!.offset, length: refs[i]!.length }));
-  // A ref the drain already wrote for the same delivery is the same payload: it stays.
+  const rows = results.map((r, i) => ({ record_id: r.id, seq: r.last_seq, received_at: r.received_at, offset: refs[i]!.offset, length: refs[i]!.length }));
+  // A reference the drain already wrote for the same delivery is the same payload: it stays.
   await d1.batch([
-    prepare(
-      d1,
-      sql`INSERT INTO raw_payloads (record_id, seq, received_at, object_key, offset, length)
-          SELECT value->>'record_id', value->>'seq', value->>'received_at', value->>'object_key', value->>'offset', value->>'length'
-          FROM json_each(${JSON.stringify(rows)}) WHERE true ON CONFLICT(record_id, seq) DO NOTHING`,
-    ),
+    ...referenceStatements(d1, key, rows, true),
     prepare(d1, sql`UPDATE ${sql.raw(table)} SET raw = '' WHERE rowid IN (SELECT value FROM json_each(${JSON.stringify(results.map((r) => r.rowid))}))`),
   ]);
   return results.length;

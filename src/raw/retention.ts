@@ -52,13 +52,15 @@ export async function expireRaw(env: Pick<Env, "DB" | "RAW" | "RAW_RETENTION_DAY
   }
 
   // References are roughly in time order, so each chunk's scan finds the old ones early.
+  const expiredObjects = "SELECT id FROM raw_objects WHERE key < ?";
   let refsDeleted = 0;
   for (;;) {
-    const result = await env.DB.prepare(`DELETE FROM raw_payloads WHERE rowid IN (SELECT rowid FROM raw_payloads WHERE object_key < ? LIMIT ${REF_CHUNK})`)
+    const result = await env.DB.prepare(`DELETE FROM raw_payloads WHERE rowid IN (SELECT rowid FROM raw_payloads WHERE object_id IN (${expiredObjects}) LIMIT ${REF_CHUNK})`)
       .bind(boundary)
       .run();
     refsDeleted += result.meta.changes;
     if (result.meta.changes < REF_CHUNK) break;
   }
+  await env.DB.prepare("DELETE FROM raw_objects WHERE key < ?").bind(boundary).run();
   return { kept_from: keptFrom, objects_deleted: objectsDeleted, refs_deleted: refsDeleted };
 }
