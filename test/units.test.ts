@@ -70,7 +70,7 @@ describe("billed units", () => {
       recompute_incremental: { changed: 10, d1_rows_read: incremental.rowsRead, d1_rows_written: incremental.rowsWritten, statements_batches: incremental.calls },
     };
     console.log(`units ${JSON.stringify(units)}`);
-    // Measured when written: 3 Durable Object rows each way, 16 D1 rows written and 8 read per event.
+    // Measured when written: 3 Durable Object rows each way, 16 D1 rows written and 6.4 read per event.
     expect(units.per_event.do_rows_written).toBeGreaterThan(0);
     expect(units.per_event.do_rows_written).toBeLessThanOrEqual(3.5);
     expect(units.per_event.do_rows_read).toBeLessThanOrEqual(3.5);
