@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [--deployments N --incidents N --services N --days N --duration S --connections N]`
+// `npm run bench [-- --json] [--deployments N --incidents N --services N --days N --duration S --connections N --export-rows N]`
 // Starts wrangler dev on loopback with fresh local state (one server for ingest, one for recompute
 // and reads), measures each side by side with /healthz, then prints a table (or, with --json, one
 // JSON object last).
@@ -7,6 +7,8 @@ import { benchIngest } from "./lib/ingest.mjs";
 import { benchRecompute } from "./lib/recompute.mjs";
 import { benchRead } from "./lib/read.mjs";
 import { startServer } from "./lib/server.mjs";
+import { benchUnits } from "./lib/units.mjs";
+import { benchExport } from "./lib/export.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     days: { type: "string", default: "730" },
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "32" },
+    "export-rows": { type: "string", default: "100000" },
   },
 });
 const options = {
@@ -27,6 +30,7 @@ const options = {
   days: Number(values.days),
   duration: Number(values.duration),
   connections: Number(values.connections),
+  exportRows: Number(values["export-rows"]),
 };
 const wanted = (name) => !values.only || values.only.split(",").includes(name);
 const log = (...args) => (values.json ? console.error(...args) : console.log(...args));
@@ -64,12 +68,23 @@ if (wanted("recompute") || wanted("read")) {
   });
 }
 
+if (wanted("export")) {
+  await onFreshServer(async (server) => {
+    log(`export: ${options.exportRows} and then ${2 * options.exportRows} deployments as CSV ...`);
+    report.export = await benchExport(server, options);
+  });
+}
+if (wanted("units")) {
+  log("units: billed units per accepted event and per recompute ...");
+  report.units = await benchUnits();
+}
+
 const fmt = (v) => (typeof v === "number" && !Number.isInteger(v) ? v.toFixed(3) : String(v));
 if (values.json) {
   console.log(JSON.stringify(report));
 } else {
   for (const [section, figures] of Object.entries(report)) {
     console.log(`\n${section}`);
-    for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(22)} ${fmt(v)}`);
+    for (const [k, v] of Object.entries(figures)) console.log(`  ${k.padEnd(22)} ${typeof v === "object" ? JSON.stringify(v) : fmt(v)}`);
   }
 }

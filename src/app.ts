@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import { deploymentRoutes } from "./api/deployments";
 import { apiIndexRoutes } from "./api/index-route";
 import { drilldownRoutes } from "./api/drilldown/routes";
+import { exportRoutes } from "./api/export";
 import { incidentRoutes } from "./api/incidents";
 import { catalogRoutes } from "./catalog/routes";
 import { dashboardRoutes } from "./dashboard/routes";
@@ -17,6 +18,7 @@ import { methodNotAllowedHandler } from "./http/method-not-allowed";
 import { integrationRoutes } from "./integrations/routes";
 import { metricsRoutes } from "./metrics/routes";
 import { openApiRoutes } from "./openapi/routes";
+import { maintenanceRoutes } from "./raw/routes";
 import { tokenRoutes } from "./tokens/routes";
 import { genericRoutes } from "./vendors/generic/routes";
 import { githubRoutes } from "./vendors/github/routes";
@@ -35,7 +37,7 @@ function toApiError(error: unknown): ApiError | null {
 }
 
 /** The read API that browser dashboards may call cross-origin (`CORS_ORIGINS`). */
-const READ_PATHS = ["/api/v1/metrics", "/api/v1/metrics/*", "/api/v1/deployments", "/api/v1/deployments/*", "/api/v1/incidents", "/api/v1/incidents/*", "/api/v1/suggestions"];
+const READ_PATHS = ["/api/v1/metrics", "/api/v1/metrics/*", "/api/v1/deployments", "/api/v1/deployments/*", "/api/v1/incidents", "/api/v1/incidents/*", "/api/v1/suggestions", ...["deployments", "incidents"].flatMap((kind) => [`/api/v1/${kind}.csv`, `/api/v1/${kind}.ndjson`])];
 
 /** Builds the app. */
 export function createApp() {
@@ -64,12 +66,14 @@ export function createApp() {
   app.route("/api/v1/integrations", integrationRoutes);
   app.route("/api/v1/tokens", tokenRoutes);
   app.route("/api/v1", catalogRoutes);
+  app.route("/api/v1", exportRoutes);
   app.route("/api/v1/deployments", deploymentRoutes);
   app.route("/api/v1/incidents", incidentRoutes);
   app.route("/api/v1", metricsRoutes);
   app.route("/api/v1", drilldownRoutes);
   app.route("/", dashboardRoutes);
   app.route("/", openApiRoutes);
+  app.route("/api/v1/maintenance", maintenanceRoutes);
 
   const notFound = methodNotAllowedHandler(app);
   app.notFound((c) => notFound(c.req.raw));

@@ -7,6 +7,10 @@ import type { IntegrationObject } from "./ingest/integration-object";
 
 export interface Env {
   DB: D1Database;
+  /** Every accepted delivery's original body, gzipped, packed one object per drain batch. */
+  RAW: R2Bucket;
+  /** Days to keep original payloads in R2; empty keeps them forever. */
+  RAW_RETENTION_DAYS?: string;
   INTEGRATION: DurableObjectNamespace<IntegrationObject>;
   /** Admin bearer token (a Worker secret). */
   ADMIN_TOKEN: string;

@@ -7,6 +7,7 @@ import type { Env } from "./env";
 import { recompute } from "./metrics/recompute";
 import { recomputePending } from "./metrics/pending";
 import { recomputeSettings } from "./metrics/routes";
+import { expireRaw } from "./raw/retention";
 
 export { IntegrationObject } from "./ingest/integration-object";
 
@@ -18,15 +19,20 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   /**
-   * The nightly trigger always recomputes (today's windows move even without new events); the
-   * quarter-hourly one only when something changed since the last run.
+   * The nightly trigger always recomputes (today's windows move even without new events) and
+   * applies payload retention, each even if the other fails; the quarter-hourly one recomputes
+   * only when something changed since the last run.
    */
   async scheduled(controller, env, _ctx) {
-    if (controller.cron === FRESHNESS_CRON && !(await recomputePending(env.DB))) {
-      console.log(`cron ${controller.cron}: nothing changed since the last recompute`);
+    const now = new Date(controller.scheduledTime);
+    const run = async () => console.log(`cron ${controller.cron}: recompute ${JSON.stringify(await recompute(env.DB, { ...recomputeSettings(env), now }))}`);
+    if (controller.cron === FRESHNESS_CRON) {
+      if (await recomputePending(env.DB)) await run();
+      else console.log(`cron ${controller.cron}: nothing changed since the last recompute`);
       return;
     }
-    const summary = await recompute(env.DB, { ...recomputeSettings(env), now: new Date(controller.scheduledTime) });
-    console.log(`cron ${controller.cron}: recompute ${JSON.stringify(summary)}`);
+    const expire = async () => console.log(`cron ${controller.cron}: payload retention ${JSON.stringify(await expireRaw(env, now))}`);
+    const outcomes = await Promise.allSettled([run(), expire()]);
+    for (const outcome of outcomes) if (outcome.status === "rejected") throw outcome.reason;
   },
 } satisfies ExportedHandler<Env>;

@@ -7,6 +7,7 @@ import { ADMIN, call, callJson, countRows, createIntegration, drain, env, type C
 import { canonicalKeys } from "../src/vendors/devlake/keys";
 import { devlakeDeploymentSchema, normalizeDevLakeDeployment } from "../src/vendors/devlake/deployment";
 import { devlakeIssueSchema, normalizeDevLakeIssue } from "../src/vendors/devlake/issue";
+import { storedRaw } from "./stored";
 
 const SUCCESS_TEXT = '{"code":0,"success":true,"message":"success","causes":null,"data":null}';
 const bearer = (i: CreatedIntegration) => ({ authorization: `Bearer ${i.secret}` });
@@ -296,7 +297,7 @@ describe("DevLake issues webhook", () => {
     expect(rest).toHaveLength(0);
     expect(stored).toMatchObject({ title: "renamed", status: "resolved", seq: 1 });
     expect(stored.resolved_at >= before).toBe(true);
-    expect(JSON.parse(stored.raw)).toEqual({ ...incident, title: "renamed" });
+    expect(await storedRaw(stored.id)).toEqual({ ...incident, title: "renamed" });
 
     // A later open repost does not reopen it.
     await post(`${base}/issues`, incident, bearer(integration));

@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { ADMIN, BASE, callJson, createIntegration, drain, env, type CreatedIntegration } from "./helpers";
 import { errorDetails, send, VENDOR_ROUTES, type VendorRoute } from "./vendor-routes";
+import { storedRaw } from "./stored";
 
 /** Few runs each: the whole suite must stay quick on two cores. */
 const RUNS = { numRuns: 12 };
@@ -110,12 +111,12 @@ function stored(json: any): boolean {
 async function storedRaws(integrationId: string): Promise<string[]> {
   await drain(integrationId);
   const { results } = await env.DB.prepare(
-    `SELECT raw FROM deployments WHERE integration_id = ?1 UNION ALL SELECT raw FROM incidents WHERE integration_id = ?1
-     UNION ALL SELECT raw FROM ci_runs WHERE integration_id = ?1`,
+    `SELECT id FROM deployments WHERE integration_id = ?1 UNION ALL SELECT id FROM incidents WHERE integration_id = ?1
+     UNION ALL SELECT id FROM ci_runs WHERE integration_id = ?1`,
   )
     .bind(integrationId)
-    .all<{ raw: string }>();
-  return results.map((r) => JSON.stringify(JSON.parse(r.raw))).sort();
+    .all<{ id: string }>();
+  return (await Promise.all(results.map(async (r) => JSON.stringify(await storedRaw(r.id))))).sort();
 }
 
 /** A rejection must be JSON in the route's shape, each detail saying something. */

@@ -4,6 +4,7 @@ import examplePayload from "./fixtures/harness-sei/example-payload.txt?raw";
 import requestBodyData from "./fixtures/harness-sei/request-body-data.json";
 import { ADMIN, call, callJson, countRows, createIntegration, drain, env, putService, type CreatedIntegration } from "./helpers";
 import { normalizeSeiCustomCicd, seiCustomCicdSchema } from "../src/vendors/harness-sei/custom-cicd";
+import { storedRaw } from "./stored";
 
 /** Each documented example misses one comma; these are the vendor's bodies with it put back. */
 const correctedPayload = JSON.parse(examplePayload.replace('"cfr_status": true\n', '"cfr_status": true,\n'));
@@ -73,7 +74,7 @@ describe("Harness SEI custom CI/CD webhook", () => {
       started_at: "2024-03-28T05:25:45.000Z",
       finished_at: "2024-03-28T05:38:45.000Z",
     });
-    expect(JSON.parse(run.raw)).toEqual(correctedPayload);
+    expect(await storedRaw(run.id)).toEqual(correctedPayload);
     expect(await commitsOfRun(run.id)).toEqual(["64be72b2c1f7d2a33082f98a40a848880fcdcd5e"]);
     expect(await countRows("deployments", integration.id)).toBe(0);
   });

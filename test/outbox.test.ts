@@ -199,8 +199,8 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     const records = await runInDurableObject(stub, (_instance, state) =>
       state.storage.sql.exec<{ body: string }>("SELECT body FROM outbox ORDER BY seq").toArray().map((r) => JSON.parse(r.body)),
     );
-    await writeRecords(env.DB, records);
-    await writeRecords(env.DB, records);
+    await writeRecords(env, records);
+    await writeRecords(env, records);
     await drain(id);
     expect(await countRows("deployments", id)).toBe(1);
     expect(await env.DB.prepare("SELECT count(*) AS n FROM deployment_commits c JOIN deployments d ON d.id = c.deployment_id WHERE d.integration_id = ?").bind(id).first("n")).toBe(1);

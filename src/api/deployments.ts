@@ -9,7 +9,8 @@ import { deploymentCommits, deployments } from "../db/schema";
 import type { AppEnv } from "../env";
 import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
-import { listConditions, listQuery, pageOf } from "./pagination";
+import { deliveriesOf } from "../raw/deliveries";
+import { encodeCursor, listConditions, listQuery, pageOf, type ListQuery } from "./pagination";
 
 type DeploymentRow = typeof deployments.$inferSelect;
 type CommitRow = typeof deploymentCommits.$inferSelect;
@@ -61,9 +62,8 @@ async function commitsOf(db: Database, ids: string[]): Promise<Map<string, Commi
 export const deploymentRoutes = new Hono<AppEnv>();
 deploymentRoutes.use("*", requireReader);
 
-deploymentRoutes.get("/", listQuery, async (c) => {
-  const q = c.req.valid("query");
-  const db = database(c.env.DB);
+/** One page of the list, newest first, as the API presents it, with the next page's cursor. */
+export async function deploymentPage(db: Database, q: ListQuery) {
   const rows = await db
     .select(listColumns)
     .from(deployments)
@@ -79,9 +79,14 @@ deploymentRoutes.get("/", listQuery, async (c) => {
     )
     .orderBy(desc(deployments.occurredAt), desc(deployments.id))
     .limit(q.limit + 1);
-  const { page, next_cursor } = pageOf(rows, q.limit, (r) => r.occurredAt);
+  const { page, next } = pageOf(rows, q.limit, (r) => r.occurredAt);
   const commits = await commitsOf(db, page.map((r) => r.id));
-  return c.json({ items: page.map((r) => present(r, commits.get(r.id) ?? [])), next_cursor });
+  return { items: page.map((r) => present(r, commits.get(r.id) ?? [])), next };
+}
+
+deploymentRoutes.get("/", listQuery, async (c) => {
+  const { items, next } = await deploymentPage(database(c.env.DB), c.req.valid("query"));
+  return c.json({ items, next_cursor: next && encodeCursor(...next) });
 });
 
 deploymentRoutes.get("/:id", async (c) => {
@@ -89,5 +94,5 @@ deploymentRoutes.get("/:id", async (c) => {
   const [row] = await db.select().from(deployments).where(eq(deployments.id, c.req.param("id")));
   if (!row) throw ApiError.of(404, `no deployment with id ${JSON.stringify(c.req.param("id"))}`);
   const commits = await commitsOf(db, [row.id]);
-  return c.json({ ...present(row, commits.get(row.id) ?? []), raw: JSON.parse(row.raw) as unknown });
+  return c.json({ ...present(row, commits.get(row.id) ?? []), ...(await deliveriesOf(db, c.env.RAW, row.id, row.raw)) });
 });

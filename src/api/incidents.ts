@@ -10,7 +10,8 @@ import { deployments, incidents, metricChanges, metricIncidents } from "../db/sc
 import type { AppEnv } from "../env";
 import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
-import { listConditions, listQuery, pageOf } from "./pagination";
+import { deliveriesOf } from "../raw/deliveries";
+import { encodeCursor, listConditions, listQuery, pageOf, type ListQuery } from "./pagination";
 
 type IncidentRow = Omit<typeof incidents.$inferSelect, "raw">;
 
@@ -103,9 +104,8 @@ async function recomputedOf(db: Database, ids: string[]): Promise<Recomputed> {
 export const incidentRoutes = new Hono<AppEnv>();
 incidentRoutes.use("*", requireReader);
 
-incidentRoutes.get("/", listQuery, async (c) => {
-  const q = c.req.valid("query");
-  const db = database(c.env.DB);
+/** One page of the list, newest first, as the API presents it, with the next page's cursor. */
+export async function incidentPage(db: Database, q: ListQuery) {
   const rows = await db
     .select(listColumns)
     .from(incidents)
@@ -121,14 +121,19 @@ incidentRoutes.get("/", listQuery, async (c) => {
     )
     .orderBy(desc(incidents.createdAt), desc(incidents.id))
     .limit(q.limit + 1);
-  const { page, next_cursor } = pageOf(rows, q.limit, (r) => r.createdAt);
+  const { page, next } = pageOf(rows, q.limit, (r) => r.createdAt);
   const recomputed = await recomputedOf(db, page.map((r) => r.id));
-  return c.json({ items: page.map((r) => present(r, recomputed)), next_cursor });
+  return { items: page.map((r) => present(r, recomputed)), next };
+}
+
+incidentRoutes.get("/", listQuery, async (c) => {
+  const { items, next } = await incidentPage(database(c.env.DB), c.req.valid("query"));
+  return c.json({ items, next_cursor: next && encodeCursor(...next) });
 });
 
 incidentRoutes.get("/:id", async (c) => {
   const db = database(c.env.DB);
   const [row] = await db.select().from(incidents).where(eq(incidents.id, c.req.param("id")));
   if (!row) throw ApiError.of(404, `no incident with id ${JSON.stringify(c.req.param("id"))}`);
-  return c.json({ ...present(row, await recomputedOf(db, [row.id])), raw: JSON.parse(row.raw) as unknown });
+  return c.json({ ...present(row, await recomputedOf(db, [row.id])), ...(await deliveriesOf(db, c.env.RAW, row.id, row.raw)) });
 });

@@ -103,11 +103,11 @@ export function listConditions(db: Database, q: ListQuery, col: ListColumns): SQ
 }
 
 /**
- * Splits the `limit + 1` rows a list query read into the page and the cursor of the next one
- * (null on the last page).
+ * Splits the `limit + 1` rows a list query read into the page and the `(time, id)` the next one
+ * starts after (null on the last page).
  */
-export function pageOf<R extends { id: string }>(rows: R[], limit: number, timeOf: (row: R) => string): { page: R[]; next_cursor: string | null } {
+export function pageOf<R extends { id: string }>(rows: R[], limit: number, timeOf: (row: R) => string): { page: R[]; next: [string, string] | null } {
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { page, next_cursor: rows.length > limit && last ? encodeCursor(timeOf(last), last.id) : null };
+  return { page, next: rows.length > limit && last ? [timeOf(last), last.id] : null };
 }

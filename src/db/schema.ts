@@ -116,6 +116,7 @@ export const deployments = sqliteTable(
     description: text("description"),
     deployerName: text("deployer_name"),
     deployerEmail: text("deployer_email"),
+    /** The payload as D1 kept it before payloads moved to R2; empty once moved (see `rawPayloads`). */
     raw: text("raw").notNull(),
   },
   (t) => [
@@ -183,6 +184,7 @@ export const incidents = sqliteTable(
     linkChangeId: text("link_change_id"),
     linkDeploymentId: text("link_deployment_id"),
     linkCommitSha: text("link_commit_sha"),
+    /** The payload as D1 kept it before payloads moved to R2; empty once moved (see `rawPayloads`). */
     raw: text("raw").notNull(),
   },
   (t) => [
@@ -208,6 +210,7 @@ export const ciRuns = sqliteTable(
     startedAt: text("started_at").notNull(),
     finishedAt: text("finished_at"),
     receivedAt: text("received_at").notNull(),
+    /** The payload as D1 kept it before payloads moved to R2; empty once moved (see `rawPayloads`). */
     raw: text("raw").notNull(),
   },
   (t) => [
@@ -402,3 +405,24 @@ export const metricState = sqliteTable("metric_state", {
   /** The environment aliases the stored events were last normalised with, as JSON; null for none. */
   environmentAliases: text("environment_aliases"),
 });
+
+/** The R2 objects that hold original payloads, one per drain batch; references name them by `id`. */
+export const rawObjects = sqliteTable("raw_objects", { id: integer("id").primaryKey(), key: text("key").notNull() }, (t) => [uniqueIndex("raw_objects_key").on(t.key)]);
+
+/**
+ * Where each delivery's original body lives in R2: one gzip member of `length` bytes at `offset` in
+ * the object `object_id`. `seq` is the delivery's sequence number (the record's `last_seq` when it
+ * was written). References go when retention deletes their object.
+ */
+export const rawPayloads = sqliteTable(
+  "raw_payloads",
+  {
+    recordId: text("record_id").notNull(),
+    seq: integer("seq").notNull(),
+    receivedAt: text("received_at").notNull(),
+    objectId: integer("object_id").notNull(),
+    offset: integer("offset").notNull(),
+    length: integer("length").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.recordId, t.seq] })],
+);

@@ -1,22 +1,26 @@
 /**
  * @module
- * Writes accepted records from an integration's outbox to D1 in one atomic batch of set-based
- * upserts, preceded by a catalog lookup only when some record has no service name (the batch
- * itself resolves names). Each statement binds a single JSON array, so the 100-parameter limit
- * never depends on the batch size.
+ * Writes accepted records from an integration's outbox: their original payloads to R2 as one
+ * object, then the records to D1 in one atomic batch of set-based upserts, preceded by a catalog
+ * lookup only when some record has no service name (the batch itself resolves names). Each
+ * statement binds a single JSON array, so the 100-parameter limit never depends on the batch size.
  */
 import { sql } from "drizzle-orm";
 import { database, prepare } from "../db/client";
 import type { StoredRecord } from "../events/canonical";
 import { lookupCatalog, resolveService, slugOfNameSql, type Resolution } from "../catalog/resolve";
+import type { Env } from "../env";
+import { referenceStatements } from "../raw/references";
+import { objectKey, putPayloads } from "../raw/store";
+
+/** The bindings a drain writes to. */
+export type DrainTarget = Pick<Env, "DB" | "RAW">;
 
 type Row = Record<string, unknown>;
 
 interface UpsertSpec {
   table: string;
   columns: string[];
-  /** Columns taken as JSON text rather than as a scalar. */
-  jsonColumns?: string[];
   conflict: string;
   /** Columns that an update leaves alone. */
   keep?: string[];
@@ -39,9 +43,8 @@ const SERVICE_BY_NAME = `coalesce(${slugOfNameSql("row->>'service_key'")}, row->
  * `options.where` keeps only the rows it holds for.
  */
 function upsertFromJson(spec: UpsertSpec, rows: readonly Row[], options: { expressions?: Record<string, string>; where?: string } = {}) {
-  const json = new Set(spec.jsonColumns ?? []);
   const keep = new Set([...(spec.keep ?? []), ...spec.conflict.split(",").map((c) => c.trim())]);
-  const select = spec.columns.map((c) => options.expressions?.[c] ?? (json.has(c) ? `row->'${c}'` : `row->>'${c}'`)).join(", ");
+  const select = spec.columns.map((c) => options.expressions?.[c] ?? `row->>'${c}'`).join(", ");
   const updates = spec.columns.filter((c) => !keep.has(c)).map((c) => `${c} = excluded.${c}`);
   const onConflict = updates.length > 0 ? `DO UPDATE SET ${updates.join(", ")}${spec.guard ? ` WHERE ${spec.guard}` : ""}` : "DO NOTHING";
   const head = "WITH batch(row) AS MATERIALIZED (SELECT value FROM json_each(";
@@ -54,7 +57,6 @@ const BASE_COLUMNS = ["id", "integration_id", "dedup_key", "seq", "last_seq", "s
 const DEPLOYMENTS: UpsertSpec = {
   table: "deployments",
   columns: [...BASE_COLUMNS, "environment", "environment_raw", "status", "kind", "started_at", "finished_at", "occurred_at", "received_at", "deploy_number", "change_id", "url", "description", "deployer_name", "deployer_email", "raw"],
-  jsonColumns: ["raw"],
   conflict: "id",
   keep: ["seq", "received_at"],
   guard: "excluded.last_seq > deployments.last_seq",
@@ -69,7 +71,6 @@ const DEPLOYMENT_COMMITS: UpsertSpec = {
 const INCIDENTS: UpsertSpec = {
   table: "incidents",
   columns: [...BASE_COLUMNS, "environment", "environment_raw", "status", "counted", "priority", "priority_raw", "urgency", "title", "url", "created_at", "resolved_at", "received_at", "link_change_id", "link_deployment_id", "link_commit_sha", "raw"],
-  jsonColumns: ["raw"],
   conflict: "id",
   keep: ["seq", "received_at"],
   guard: "excluded.last_seq > incidents.last_seq",
@@ -78,7 +79,6 @@ const INCIDENTS: UpsertSpec = {
 const CI_RUNS: UpsertSpec = {
   table: "ci_runs",
   columns: [...BASE_COLUMNS, "status", "started_at", "finished_at", "received_at", "raw"],
-  jsonColumns: ["raw"],
   conflict: "id",
   keep: ["seq", "received_at"],
   guard: "excluded.last_seq > ci_runs.last_seq",
@@ -116,10 +116,31 @@ function byName(name: string): Resolution {
 }
 
 /**
- * Writes records to D1 in one atomic batch, resolving each one's service through the catalog and
- * recording unknown names as suggestions. Idempotent: a batch may be written again after a failure.
+ * Packs the records' payloads into one R2 object and answers the D1 statements that name it and
+ * reference each payload in it. The key depends only on the batch, so writing it again after a
+ * failure replaces the same object.
  */
-export async function writeRecords(d1: D1Database, records: StoredRecord[]): Promise<void> {
+async function storePayloads(d1: D1Database, bucket: R2Bucket, records: readonly StoredRecord[]): Promise<D1PreparedStatement[]> {
+  const seqs = records.map((r) => r.last_seq);
+  const newest = records.reduce((max, r) => (r.received_at > max ? r.received_at : max), records[0]!.received_at);
+  const key = objectKey(newest, records[0]!.integration_id, `${Math.min(...seqs)}-${Math.max(...seqs)}`);
+  const refs = await putPayloads(bucket, key, records.map((r) => JSON.stringify(r.raw ?? null)));
+  return referenceStatements(
+    d1,
+    key,
+    records.map((r, i) => ({ record_id: r.id, seq: r.last_seq, received_at: r.received_at, offset: refs[i]!.offset, length: refs[i]!.length })),
+  );
+}
+
+/**
+ * Writes records' payloads to R2, then the records to D1 in one atomic batch, resolving each one's
+ * service through the catalog and recording unknown names as suggestions. Idempotent: a batch may
+ * be written again after a failure of either store.
+ */
+export async function writeRecords(target: DrainTarget, records: StoredRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const d1 = target.DB;
+  const payloadStatements = await storePayloads(d1, target.RAW, records);
   const db = database(d1);
   // Hints need the catalog in JS (repositories before names, first match wins); names alone are
   // resolved by the batch, sparing a D1 round trip on every drain.
@@ -164,7 +185,7 @@ export async function writeRecords(d1: D1Database, records: StoredRecord[]): Pro
           description: r.description,
           deployer_name: r.deployer?.name ?? null,
           deployer_email: r.deployer?.email ?? null,
-          raw: r.raw,
+          raw: "",
         });
         for (const c of r.commits) {
           rows.commits.push({ deployment_id: r.id, sha: c.sha, repository: c.repository ?? "", branch: c.branch, message: c.message, committed_at: c.committed_at, authored_at: c.authored_at });
@@ -189,11 +210,11 @@ export async function writeRecords(d1: D1Database, records: StoredRecord[]): Pro
           link_change_id: r.links.change_id,
           link_deployment_id: r.links.deployment_id,
           link_commit_sha: r.links.commit_sha,
-          raw: r.raw,
+          raw: "",
         });
         break;
       case "ci_run":
-        rows.ciRuns.push({ ...base, status: r.status, started_at: r.started_at, finished_at: r.finished_at, received_at: r.received_at, raw: r.raw });
+        rows.ciRuns.push({ ...base, status: r.status, started_at: r.started_at, finished_at: r.finished_at, received_at: r.received_at, raw: "" });
         for (const sha of r.commits) rows.ciCommits.push({ ci_run_id: r.id, sha });
         break;
     }
@@ -215,10 +236,9 @@ export async function writeRecords(d1: D1Database, records: StoredRecord[]): Pro
       if (spec === SUGGESTIONS) return prepare(d1, upsertFromJson(spec, list, { where: "NOT EXISTS (SELECT 1 FROM service_aliases WHERE alias = row->>'match_key')" }));
       return prepare(d1, upsertFromJson(spec, list, spec.columns.includes("service") ? { expressions: { service: SERVICE_BY_NAME } } : {}));
     });
-  if (statements.length > 0) {
-    // The metrics recompute starts from the records written since its last run.
-    const changes = records.map((r) => ({ kind: r.type, id: r.id }));
-    statements.push(prepare(d1, sql`INSERT OR IGNORE INTO metric_changes (kind, id) SELECT value->>'kind', value->>'id' FROM json_each(${JSON.stringify(changes)})`));
-    await d1.batch(statements);
-  }
+  // The metrics recompute starts from the records written since its last run.
+  const changes = records.map((r) => ({ kind: r.type, id: r.id }));
+  statements.push(...payloadStatements);
+  statements.push(prepare(d1, sql`INSERT OR IGNORE INTO metric_changes (kind, id) SELECT value->>'kind', value->>'id' FROM json_each(${JSON.stringify(changes)})`));
+  await d1.batch(statements);
 }

@@ -26,7 +26,7 @@ export class IntegrationObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = new ConfigStore(ctx.storage.sql);
-    this.outbox = new Outbox(ctx.storage, env.DB);
+    this.outbox = new Outbox(ctx.storage, env);
     this.ledger = new Ledger(ctx.storage.sql, this.outbox, () => environmentAliases(env));
     this.limiter = new RateLimiter(defaultRateLimit(env.RATE_LIMIT_PER_SECOND, env.RATE_LIMIT_BURST));
     this.log = new DeliveryLog(ctx.storage.sql);

@@ -1,10 +1,10 @@
 /**
  * @module
  * An integration's outbox: accepted records wait here, in sequence, until its alarm drains them
- * to D1 (`writeRecords`), retrying with backoff while D1 fails.
+ * to D1 and R2 (`writeRecords`), retrying with backoff while either fails.
  */
 import type { StoredRecord } from "../events/canonical";
-import { writeRecords } from "./drain";
+import { writeRecords, type DrainTarget } from "./drain";
 
 /**
  * Outbox rows drained per D1 batch, and the most JSON bytes one batch carries. A batch is one
@@ -31,7 +31,7 @@ export class Outbox {
 
   constructor(
     private readonly storage: DurableObjectStorage,
-    private readonly db: D1Database,
+    private readonly target: DrainTarget,
   ) {}
 
   /** Queues a record under the sequence number of the event that produced it. */
@@ -62,7 +62,7 @@ export class Outbox {
     if (batch.length === 0) return true;
     const lastSeq = batch[batch.length - 1]!.seq;
     try {
-      await writeRecords(this.db, batch.map((row) => row.record));
+      await writeRecords(this.target, batch.map((row) => row.record));
     } catch (error) {
       const attempt = this.bumpFailures();
       console.error(`outbox drain failed (attempt ${attempt}): ${String(error)}`);
