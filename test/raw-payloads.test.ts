@@ -56,9 +56,10 @@ describe("original payloads in R2", () => {
     const stub = integrationStub(integration.id);
     for (let i = 0; i < 3; i++) expect((await post(integration, { ...deployment, dedup_key: `r2-fault-${i}` })).status).toBe(202);
     // The object as deployed without its bucket binding: every drain's write fails.
+    type Drains = { outbox: { target: typeof env } };
     await runInDurableObject(stub, (instance: IntegrationObject) => {
-      const self = instance as unknown as { env: typeof env };
-      self.env = { ...self.env, RAW: undefined as unknown as R2Bucket };
+      const { outbox } = instance as unknown as Drains;
+      outbox.target = { ...outbox.target, RAW: undefined as unknown as R2Bucket };
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await stub.pendingCount()).toBe(3);
@@ -66,7 +67,7 @@ describe("original payloads in R2", () => {
     expect(await stored()).toBe(0);
 
     await runInDurableObject(stub, (instance: IntegrationObject) => {
-      (instance as unknown as { env: typeof env }).env = env;
+      (instance as unknown as Drains).outbox.target = env;
     });
     await drain(integration.id);
     expect(await stored()).toBe(3);
