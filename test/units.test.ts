@@ -14,19 +14,20 @@ import { recompute } from "../src/metrics/recompute";
 const EVENTS = 200;
 
 describe("billed units", () => {
-  it("counts what an accepted deployment and a recompute cost", async () => {
+  // 200 deliveries, two recomputes: seconds on a loaded machine.
+  it("counts what an accepted deployment and a recompute cost", { timeout: 60_000 }, async () => {
     const integration = await createIntegration("generic");
     const stub = integrationStub(integration.id);
     const durable = tally();
     const d1 = tally();
-    // Sent one after another, each request is one call to the object (concurrent ones may share a
-    // call); each drain is one alarm, billed as a request too, and writes one R2 object.
+    // Each request is one call to the object; each drain is one alarm, billed as a request too, and
+    // writes one R2 object.
     let alarmsRun = 0;
     let settle = () => {};
     await runInDurableObject(stub, (instance: IntegrationObject, state) => {
       settle = countDurableSql(state.storage.sql, durable);
-      const self = instance as unknown as { env: typeof env };
-      self.env = { ...self.env, DB: countingD1(env.DB, d1) };
+      const { outbox } = instance as unknown as { outbox: { target: typeof env } };
+      outbox.target = { ...outbox.target, DB: countingD1(env.DB, d1) };
     });
     const before = (await env.RAW.list({ prefix: "raw/" })).objects.length;
 
@@ -70,10 +71,10 @@ describe("billed units", () => {
       recompute_incremental: { changed: 10, d1_rows_read: incremental.rowsRead, d1_rows_written: incremental.rowsWritten, statements_batches: incremental.calls },
     };
     console.log(`units ${JSON.stringify(units)}`);
-    // Measured when written: 3 Durable Object rows each way, 16 D1 rows written and 6.4 read per event.
+    // Measured when written: 7 Durable Object rows read and 6 written, 16 D1 rows written and 6.5 read per event.
     expect(units.per_event.do_rows_written).toBeGreaterThan(0);
-    expect(units.per_event.do_rows_written).toBeLessThanOrEqual(3.5);
-    expect(units.per_event.do_rows_read).toBeLessThanOrEqual(3.5);
+    expect(units.per_event.do_rows_written).toBeLessThanOrEqual(6.5);
+    expect(units.per_event.do_rows_read).toBeLessThanOrEqual(8);
     expect(units.per_event.d1_rows_written).toBeGreaterThan(0);
     expect(units.per_event.d1_rows_written).toBeLessThanOrEqual(17);
     expect(units.per_event.d1_rows_read).toBeLessThanOrEqual(9);
