@@ -16,20 +16,22 @@ import { listQuerySchema, queryValidator, type ListQuery } from "./pagination";
 /** Rows read per D1 query: big enough to amortise a round trip, small enough to hold in memory. */
 const CHUNK_ROWS = 1000;
 
+/** The CSV columns of each export, as dotted paths into the records the lists answer. */
+export const EXPORT_COLUMNS = {
+  deployments: ["id", "integration_id", "seq", "dedup_key", "service", "service_name", "environment", "environment_raw", "status", "kind", "started_at", "finished_at", "received_at", "deploy_number", "change_id", "url", "description", "deployer.name", "deployer.email", "commits"],
+  incidents: ["id", "integration_id", "seq", "dedup_key", "service", "service_name", "environment", "environment_raw", "status", "counted", "priority", "priority_raw", "urgency", "title", "url", "created_at", "resolved_at", "received_at", "links.change_id", "links.deployment_id", "links.commit_sha", "linked_deployment.id", "linked_deployment.linked_by"],
+} as const satisfies Record<string, readonly string[]>;
+
+type Kind = keyof typeof EXPORT_COLUMNS;
+
 interface Source {
   page: (db: Database, q: ListQuery) => Promise<{ items: object[]; next: [string, string] | null }>;
   columns: readonly string[];
 }
 
-const SOURCES: Record<"deployments" | "incidents", Source> = {
-  deployments: {
-    page: deploymentPage,
-    columns: ["id", "integration_id", "seq", "dedup_key", "service", "service_name", "environment", "environment_raw", "status", "kind", "started_at", "finished_at", "received_at", "deploy_number", "change_id", "url", "description", "deployer.name", "deployer.email", "commits"],
-  },
-  incidents: {
-    page: incidentPage,
-    columns: ["id", "integration_id", "seq", "dedup_key", "service", "service_name", "environment", "environment_raw", "status", "counted", "priority", "priority_raw", "urgency", "title", "url", "created_at", "resolved_at", "received_at", "links.change_id", "links.deployment_id", "links.commit_sha", "linked_deployment.id", "linked_deployment.linked_by"],
-  },
+const SOURCES: Record<Kind, Source> = {
+  deployments: { page: deploymentPage, columns: EXPORT_COLUMNS.deployments },
+  incidents: { page: incidentPage, columns: EXPORT_COLUMNS.incidents },
 };
 
 const FORMATS = {
@@ -57,7 +59,9 @@ function exportStream(db: Database, filters: ListQuery, source: Source, format: 
   );
 }
 
-const exportQuery = queryValidator(listQuerySchema.omit({ limit: true, cursor: true }));
+/** The list filters; the export pages through every match itself, so no `limit` or `cursor`. */
+export const exportQuerySchema = listQuerySchema.omit({ limit: true, cursor: true });
+const exportQuery = queryValidator(exportQuerySchema);
 
 export const exportRoutes = new Hono<AppEnv>();
 

@@ -5,10 +5,13 @@
 import { z } from "zod";
 import { drilldownQuerySchema } from "../api/drilldown/query";
 import { DRILLDOWN_METRICS } from "../api/drilldown/records";
+import { csvHeader, csvLine } from "../api/csv";
+import { EXPORT_COLUMNS, exportQuerySchema } from "../api/export";
 import { listQuerySchema } from "../api/pagination";
 import { putSchema } from "../catalog/routes";
 import { createSchema as createIntegrationSchema, patchSchema, rollSchema } from "../integrations/routes";
 import { metricsQuerySchema, recomputeQuerySchema, timeseriesQuerySchema } from "../metrics/routes";
+import { moveRawQuerySchema } from "../raw/routes";
 import { createSchema as createTokenSchema } from "../tokens/routes";
 import type { Operation, ResponseSpec } from "./operation";
 import {
@@ -24,6 +27,7 @@ import {
   incidentSchema,
   integrationListItemSchema,
   integrationSchema,
+  moveReportSchema,
   pageSchema,
   recomputeSummarySchema,
   rolledSecretSchema,
@@ -291,6 +295,91 @@ const catalog: Operation[] = [
   },
 ];
 
+/** One record of each list, the shape the exports write a line of. */
+const EXPORT_SAMPLES = {
+  deployments: {
+    id: "0f6c2d8e-3b1a-4c7e-9d2f-5a6b7c8d9e01",
+    integration_id: "5b0e2c7a-91d4-4f3e-a6b8-2c9d0e1f3a47",
+    seq: 12,
+    dedup_key: "checkout-1042",
+    service: "checkout",
+    service_name: "checkout-api",
+    environment: "production",
+    environment_raw: "prod",
+    status: "success",
+    kind: null,
+    started_at: "2026-11-30T09:50:00.000Z",
+    finished_at: "2026-11-30T10:00:00.000Z",
+    received_at: "2026-11-30T10:00:01.312Z",
+    deploy_number: "1042",
+    change_id: null,
+    url: "https://ci.example.com/checkout/1042",
+    description: "Release 1042, with \"faster carts\"",
+    deployer: { name: "Ada", email: "ada@example.com" },
+    commits: [{ sha: "a3f1c9e2b7d4a3f1c9e2b7d4a3f1c9e2b7d4a3f1", repository: "https://github.com/acme/checkout", branch: "main", message: null, committed_at: "2026-11-29T15:00:00.000Z", authored_at: null }],
+  },
+  incidents: {
+    id: "3c9e1a7b-2d4f-4e6a-8b0c-1d2e3f4a5b6c",
+    integration_id: "7e2d4c6a-1b3f-4a5e-9c7d-8e9f0a1b2c3d",
+    seq: 3,
+    dedup_key: "Q1W2E3R4T5",
+    service: "checkout",
+    service_name: "checkout",
+    environment: "production",
+    environment_raw: null,
+    status: "resolved",
+    counted: true,
+    priority: "P1",
+    priority_raw: "SEV-1",
+    urgency: "high",
+    title: "Checkout errors, 5% of carts",
+    url: "https://acme.pagerduty.com/incidents/Q1W2E3R4T5",
+    created_at: "2026-11-30T10:20:00.000Z",
+    resolved_at: "2026-11-30T11:05:00.000Z",
+    received_at: "2026-11-30T11:05:02.040Z",
+    links: { change_id: null, deployment_id: "checkout-1042", commit_sha: null },
+    linked_deployment: {
+      id: "0f6c2d8e-3b1a-4c7e-9d2f-5a6b7c8d9e01",
+      linked_by: "explicit",
+      service: "checkout",
+      environment: "production",
+      status: "success",
+      finished_at: "2026-11-30T10:00:00.000Z",
+      deploy_number: "1042",
+      url: "https://ci.example.com/checkout/1042",
+    },
+  },
+} as const;
+
+/** `GET /api/v1/{kind}.csv` and `.ndjson`: the list's filters, every match in one streamed answer. */
+function exportOperations(kind: keyof typeof EXPORT_COLUMNS, tag: string): Operation[] {
+  const sample = EXPORT_SAMPLES[kind];
+  const formats = [
+    ["csv", "text/csv", "CSV (RFC 4180) with a header row; nested fields flattened to `a_b` columns, lists as JSON", csvHeader(EXPORT_COLUMNS[kind]) + csvLine(sample, EXPORT_COLUMNS[kind])],
+    ["ndjson", "application/x-ndjson", "One JSON record per line, as the list answers them", `${JSON.stringify(sample)}\n`],
+  ] as const;
+  return formats.map(([ext, contentType, what, example]) => ({
+    method: "get",
+    path: `/api/v1/${kind}.${ext}`,
+    tag,
+    summary: `Export ${kind} as ${ext === "csv" ? "CSV" : "NDJSON"}`,
+    description: `Every ${kind.slice(0, -1)} matching the filters of \`GET /api/v1/${kind}\`, newest first, streamed in one answer (no paging). ${what}.`,
+    security: READ,
+    query: exportQuerySchema,
+    responses: {
+      200: {
+        description: `The ${kind}, as an attachment \`${kind}.${ext}\`.`,
+        schema: z.string(),
+        contentType,
+        example,
+        headers: { "Content-Disposition": `\`attachment; filename="${kind}.${ext}"\`` },
+      },
+      ...queryRejection,
+      ...readRejections,
+    },
+  }));
+}
+
 const events: Operation[] = [
   {
     method: "get",
@@ -302,11 +391,13 @@ const events: Operation[] = [
     query: listQuerySchema,
     responses: { 200: { description: "A page of deployments.", schema: pageSchema(deploymentSchema) }, ...queryRejection, ...readRejections },
   },
+  ...exportOperations("deployments", "Deployments"),
   {
     method: "get",
     path: "/api/v1/deployments/{id}",
     tag: "Deployments",
-    summary: "Show a deployment, with the payload as received",
+    summary: "Show a deployment, with the payloads as received",
+    description: "`raw` is the latest delivery's payload; `earlier_raw` the earlier deliveries that built the record, newest first.",
     security: READ,
     pathParams: id,
     responses: { 200: { description: "The deployment.", schema: deploymentDetailSchema }, ...readRejections, ...notFound("deployment") },
@@ -321,11 +412,13 @@ const events: Operation[] = [
     query: listQuerySchema,
     responses: { 200: { description: "A page of incidents.", schema: pageSchema(incidentSchema) }, ...queryRejection, ...readRejections },
   },
+  ...exportOperations("incidents", "Incidents"),
   {
     method: "get",
     path: "/api/v1/incidents/{id}",
     tag: "Incidents",
-    summary: "Show an incident, with the payload as received",
+    summary: "Show an incident, with the payloads as received",
+    description: "`raw` is the latest delivery's payload; `earlier_raw` the earlier deliveries that built the record, newest first.",
     security: READ,
     pathParams: id,
     responses: { 200: { description: "The incident.", schema: incidentDetailSchema }, ...readRejections, ...notFound("incident") },
@@ -390,6 +483,27 @@ const metrics: Operation[] = [
     security: ADMIN,
     query: recomputeQuerySchema,
     responses: { 200: { description: "What the run did.", schema: recomputeSummarySchema }, ...queryRejection, ...adminRejections },
+  },
+];
+
+const maintenance: Operation[] = [
+  {
+    method: "post",
+    path: "/api/v1/maintenance/move-raw",
+    tag: "Maintenance",
+    summary: "Move payloads kept in D1 by earlier versions into R2",
+    description: "Moves up to `limit` rows' payloads (deployments, incidents, CI runs, in turn) and says how many are left; call again until `done`.",
+    security: ADMIN,
+    query: moveRawQuerySchema,
+    responses: {
+      200: {
+        description: "What this call moved and what is left.",
+        schema: moveReportSchema,
+        example: { moved: { deployments: 500, incidents: 0, ci_runs: 0 }, remaining: { deployments: 1250, incidents: 310, ci_runs: 40 }, done: false },
+      },
+      ...queryRejection,
+      ...adminRejections,
+    },
   },
 ];
 
@@ -462,4 +576,4 @@ const dashboard: Operation[] = (
   }),
 );
 
-export const API_OPERATIONS: Operation[] = [...integrations, ...tokens, ...catalog, ...events, ...metrics, ...reference, ...dashboard];
+export const API_OPERATIONS: Operation[] = [...integrations, ...tokens, ...catalog, ...events, ...metrics, ...maintenance, ...reference, ...dashboard];

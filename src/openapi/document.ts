@@ -18,6 +18,7 @@ const TAGS = [
   ["Services", "The service catalog, and the names it does not know yet."],
   ["Integrations", "Webhook credentials and ingest URLs (admin)."],
   ["Tokens", "Read-only tokens for dashboards (admin)."],
+  ["Maintenance", "One-off upkeep after an upgrade (admin)."],
   ["Reference", "Health, this document and its interactive reference."],
   ["Dashboard", "The built-in dashboard page and its assets."],
   ["Generic", "Our own webhook format."],

@@ -111,8 +111,16 @@ const deploymentFields = {
   ),
 };
 
+/** The payloads behind one record, as the detail routes add them. */
+const payloadFields = {
+  raw: z.unknown().describe("The latest delivery's payload as the vendor sent it; null once retention deleted it."),
+  earlier_raw: z
+    .array(z.strictObject({ seq: z.number().int(), received_at: z.string(), raw: z.unknown().describe("Null once retention deleted it.") }))
+    .describe("The earlier deliveries that built the record, newest first, at most 20 (the newest ones)."),
+};
+
 export const deploymentSchema = z.strictObject(deploymentFields);
-export const deploymentDetailSchema = z.strictObject({ ...deploymentFields, raw: z.unknown().describe("The payload as the vendor sent it.") });
+export const deploymentDetailSchema = z.strictObject({ ...deploymentFields, ...payloadFields });
 
 const incidentFields = {
   id: z.string(),
@@ -150,7 +158,7 @@ const incidentFields = {
 };
 
 export const incidentSchema = z.strictObject(incidentFields);
-export const incidentDetailSchema = z.strictObject({ ...incidentFields, raw: z.unknown() });
+export const incidentDetailSchema = z.strictObject({ ...incidentFields, ...payloadFields });
 
 /** A page of a list: `next_cursor` is null on the last one. */
 export function pageSchema(item: z.ZodType) {
@@ -275,6 +283,15 @@ export const recomputeSummarySchema = z.strictObject({
   queries: count,
   as_of: text,
   duration_ms: z.number(),
+});
+
+const perRawTable = z.strictObject({ deployments: count, incidents: count, ci_runs: count });
+
+/** What `POST /api/v1/maintenance/move-raw` answers. */
+export const moveReportSchema = z.strictObject({
+  moved: perRawTable.describe("Rows whose payload this call moved to R2, per table."),
+  remaining: perRawTable.describe("Rows still holding their payload in D1, per table."),
+  done: z.boolean().describe("Nothing is left to move."),
 });
 
 export const healthSchema = z.strictObject({ status: z.enum(["ok", "degraded"]), d1: z.enum(["ok", "unreachable"]).optional() });

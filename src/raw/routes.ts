@@ -13,6 +13,10 @@ import { MOVE_LIMIT_MAX, moveRaw } from "./move";
 export const maintenanceRoutes = new Hono<AppEnv>();
 maintenanceRoutes.use("*", requireAdmin);
 
-maintenanceRoutes.post("/move-raw", queryValidator(z.object({ limit: z.coerce.number().int().min(1).max(MOVE_LIMIT_MAX).default(500) })), async (c) => {
+export const moveRawQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(MOVE_LIMIT_MAX).default(500).describe(`Rows moved at most by this call (1-${MOVE_LIMIT_MAX}).`),
+});
+
+maintenanceRoutes.post("/move-raw", queryValidator(moveRawQuerySchema), async (c) => {
   return c.json(await moveRaw(c.env.DB, c.env.RAW, c.req.valid("query").limit));
 });
