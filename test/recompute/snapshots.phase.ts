@@ -1,12 +1,11 @@
 /**
  * Snapshots: rollups and samples in, one `metric_snapshots` row per (scope, key, standard window) out.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Runner } from "../../src/metrics/recompute/runner";
 import { writeSnapshots } from "../../src/metrics/recompute/snapshots";
-import { clearDerived, env, insert, prefix } from "./rows";
+import { env, insert, prefix } from "./rows";
 
-beforeEach(clearDerived);
 
 describe("snapshots", () => {
   it("hold the standard windows ending tomorrow, for each service and team in production", async () => {

@@ -1,11 +1,10 @@
 /**
  * Lead samples: counted deployments and their commits in, one sample row per (deployment, sha) out.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { allLeadSamples, stepLeadSamples } from "../../src/metrics/recompute/lead-samples";
-import { clearDerived, deploymentEvents, env, insert, prefix, rows } from "./rows";
+import { deploymentEvents, env, insert, prefix, rows } from "./rows";
 
-beforeEach(clearDerived);
 
 /** Two groups of one service: commits timed by their own date, by another deployment's, by a CI run, or repeated. */
 async function history(p: string) {

@@ -2,12 +2,11 @@
  * Incident links: counted deployments and incidents in, each incident's link and the deployments
  * whose links moved out.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { incidentLinks } from "../../src/metrics/recompute/links";
 import { EVERYTHING } from "../../src/metrics/recompute/range";
-import { clearDerived, deploymentEvents, env, insert, prefix, rows } from "./rows";
+import { deploymentEvents, env, insert, prefix, rows } from "./rows";
 
-beforeEach(clearDerived);
 
 describe("incident links", () => {
   it("link what an incident names, else the latest deployment of its group within the window, and flag the deployments that gain or lose a link", async () => {

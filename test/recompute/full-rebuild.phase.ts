@@ -2,14 +2,13 @@
  * The full rebuild's own parts: the events copied in, the rebuild marked pending until it ends, and
  * the indexes it drops while it loads built again.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { recompute } from "../../src/metrics/recompute";
 import { clearDerived as clearDerivedStatements, copyHistory } from "../../src/metrics/recompute/full-rebuild";
 import { bulkIndexes } from "../../src/metrics/recompute/indexes";
 import { Runner } from "../../src/metrics/recompute/runner";
-import { clearDerived, deploymentEvents, env, incidentEvents, insert, prefix, rows } from "./rows";
+import { deploymentEvents, env, incidentEvents, insert, prefix, rows } from "./rows";
 
-beforeEach(clearDerived);
 
 describe("the full rebuild", () => {
   it("copies finished deployments and counted incidents, each under the service the catalog gives today", async () => {

@@ -2,12 +2,11 @@
  * Failures and recoveries: deployments with their flags and linked incidents in, `failed`,
  * `recovered_at` and `recovery_seconds` out.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { failuresAndRecoveries } from "../../src/metrics/recompute/failures";
 import { EVERYTHING } from "../../src/metrics/recompute/range";
-import { clearDerived, env, insert, prefix, rows } from "./rows";
+import { env, insert, prefix, rows } from "./rows";
 
-beforeEach(clearDerived);
 
 describe("failures and recoveries", () => {
   it("fail a deployment an incident links to or a rollback follows, recovered when its last incident is resolved or at the rollback", async () => {

@@ -1,12 +1,11 @@
 /**
  * Day rollups: derived deployments in, one `metric_days` row per (service, environment, day) out.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EVERYTHING, STEP } from "../../src/metrics/recompute/range";
 import { dayRollups } from "../../src/metrics/recompute/rollups";
-import { clearDerived, env, insert, prefix, rows } from "./rows";
+import { env, insert, prefix, rows } from "./rows";
 
-beforeEach(clearDerived);
 
 const DAYS = "SELECT service, environment, day, deployments, unsuccessful, failed, rework FROM metric_days WHERE service LIKE ? ORDER BY environment, day";
 

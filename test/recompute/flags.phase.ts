@@ -1,12 +1,11 @@
 /**
  * Rollback and rework flags: counted deployments and their repeated commits in, the flags out.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { rollbackAndReworkFlags } from "../../src/metrics/recompute/flags";
 import { EVERYTHING } from "../../src/metrics/recompute/range";
-import { clearDerived, deploymentEvents, env, insert, prefix, rows } from "./rows";
+import { deploymentEvents, env, insert, prefix, rows } from "./rows";
 
-beforeEach(clearDerived);
 
 describe("rollback and rework flags", () => {
   it("flag a sha that returns after a deployment without it, and what the events say, and clear flags that no longer hold", async () => {
