@@ -80,11 +80,7 @@ const lifecycles: Lifecycle[] = [
       deployment_status: { ...github.deployment_status, state: "success", created_at: "2019-05-15T15:25:00Z", target_url: "", description: "" },
       deployment: { ...github.deployment, created_at: null, creator: null, description: null },
     },
-    post: async (t, body) => {
-      const text = JSON.stringify(body);
-      const headers = { "x-github-event": "deployment_status", "x-github-delivery": crypto.randomUUID(), "x-hub-signature-256": `sha256=${await hmacHex(t.secret, text)}` };
-      return postRaw(`/webhooks/github/${t.id}`, text, headers);
-    },
+    post: githubPost,
     expected: {
       status: "success",
       started_at: "2019-05-15T15:21:00.000Z",
@@ -243,6 +239,11 @@ interface DefaultCase {
 const devlakeDeploy = (t: CreatedIntegration, body: unknown) => callJson("POST", `/api/rest/plugins/webhook/${t.id}/deployments`, body, bearer(t));
 const devlakeIssue = (t: CreatedIntegration, body: unknown) => callJson("POST", `/api/rest/plugins/webhook/${t.id}/issues`, body, bearer(t));
 const genericDeploy = (t: CreatedIntegration, body: unknown) => callJson("POST", `/webhooks/generic/${t.id}/deployments`, body, bearer(t));
+async function githubPost(t: CreatedIntegration, body: unknown) {
+  const text = JSON.stringify(body);
+  const headers = { "x-github-event": "deployment_status", "x-github-delivery": crypto.randomUUID(), "x-hub-signature-256": `sha256=${await hmacHex(t.secret, text)}` };
+  return postRaw(`/webhooks/github/${t.id}`, text, headers);
+}
 const genericIncident = (t: CreatedIntegration, body: unknown) => callJson("POST", `/webhooks/generic/${t.id}/incidents`, body, bearer(t));
 
 const defaultCases: DefaultCase[] = [
@@ -275,6 +276,16 @@ const defaultCases: DefaultCase[] = [
     post: devlakeDeploy,
     kept: { status: "failure", finished_at: "2026-03-01T10:05:00.000Z", url: "https://ci.example.com/runs/43" },
     defaults: { status: "success" },
+  },
+  {
+    name: "github success after in_progress",
+    vendor: "github",
+    table: "deployments",
+    given: { ...github, deployment_status: { ...github.deployment_status, state: "in_progress", created_at: "2019-05-15T15:21:00Z" } },
+    lacking: { ...github, deployment_status: { ...github.deployment_status, state: "success", created_at: "2019-05-15T15:25:00Z" } },
+    post: githubPost,
+    kept: { status: "success", started_at: "2019-05-15T15:21:00.000Z", finished_at: "2019-05-15T15:25:00.000Z" },
+    defaults: { status: "success", started_at: "2019-05-15T15:20:53.000Z" },
   },
   {
     name: "generic incident without counted",
@@ -339,4 +350,20 @@ it("queues records for D1 without the list of defaulted fields", async () => {
   expect(queued).toHaveLength(1);
   expect(queued[0]).toMatchObject({ dedup_key: "INC-12", counted: true });
   expect(queued[0]).not.toHaveProperty("defaulted");
+});
+
+it("lets a DevLake issue's resolution date replace the time its close route was called", async () => {
+  const integration = await createIntegration("devlake");
+  const issue = { issue_key: "DLK-13", title: "Pay down", type: "INCIDENT", created_date: "2026-03-01T11:00:00Z" };
+  for (const step of [
+    () => devlakeIssue(integration, { ...issue, status: "TODO" }),
+    () => callJson("POST", `/api/rest/plugins/webhook/${integration.id}/issue/DLK-13/close`, undefined, bearer(integration)),
+    () => devlakeIssue(integration, { ...issue, status: "DONE", resolution_date: "2026-03-01T12:00:00Z" }),
+  ]) {
+    const res = await step();
+    expect(res.status, res.text).toBeLessThan(300);
+  }
+  const rows = await storedRow("incidents", integration.id);
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatchObject({ status: "resolved", resolved_at: "2026-03-01T12:00:00.000Z", counted: 1 });
 });
