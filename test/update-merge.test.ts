@@ -8,7 +8,11 @@ import github from "./fixtures/github/deployment_status.json";
 import gitlab from "./fixtures/gitlab/deployment.json";
 import pdResolved from "./fixtures/pagerduty/incident.resolved.json";
 import pdTriggered from "./fixtures/pagerduty/incident.triggered.json";
-import { callJson, createIntegration, drain, env, type CreatedIntegration } from "./helpers";
+import type { IntegrationObject } from "../src/ingest/integration-object";
+import { sha256Hex } from "../src/lib/crypto";
+import { normalizeGenericIncident } from "../src/vendors/generic/normalize";
+import { genericIncidentSchema } from "../src/vendors/generic/schema";
+import { callJson, createIntegration, drain, env, integrationStub, type CreatedIntegration } from "./helpers";
 import { storedRaw } from "./stored";
 import { hmacHex, postRaw } from "./signing";
 
@@ -77,11 +81,7 @@ const lifecycles: Lifecycle[] = [
       deployment_status: { ...github.deployment_status, state: "success", created_at: "2019-05-15T15:25:00Z", target_url: "", description: "" },
       deployment: { ...github.deployment, created_at: null, creator: null, description: null },
     },
-    post: async (t, body) => {
-      const text = JSON.stringify(body);
-      const headers = { "x-github-event": "deployment_status", "x-github-delivery": crypto.randomUUID(), "x-hub-signature-256": `sha256=${await hmacHex(t.secret, text)}` };
-      return postRaw(`/webhooks/github/${t.id}`, text, headers);
-    },
+    post: githubPost,
     expected: {
       status: "success",
       started_at: "2019-05-15T15:21:00.000Z",
@@ -220,4 +220,151 @@ describe("a later event keeps what an earlier one told us", () => {
     const [row] = await storedRow("deployments", integration.id);
     expect(row).toMatchObject({ seq: 1, last_seq: 1 });
   });
+});
+
+interface DefaultCase {
+  name: string;
+  vendor: string;
+  table: "deployments" | "incidents";
+  /** A delivery that gives the field. */
+  given: unknown;
+  /** A later delivery of the same record that lacks it, so its adapter fills a default. */
+  lacking: unknown;
+  post(integration: CreatedIntegration, body: unknown): Promise<{ status: number; text: string }>;
+  /** What `given` said, which `lacking` must not erase. */
+  kept: Record<string, unknown>;
+  /** What `lacking` alone, as a first delivery, is given. */
+  defaults: Record<string, unknown>;
+}
+
+const devlakeDeploy = (t: CreatedIntegration, body: unknown) => callJson("POST", `/api/rest/plugins/webhook/${t.id}/deployments`, body, bearer(t));
+const devlakeIssue = (t: CreatedIntegration, body: unknown) => callJson("POST", `/api/rest/plugins/webhook/${t.id}/issues`, body, bearer(t));
+const genericDeploy = (t: CreatedIntegration, body: unknown) => callJson("POST", `/webhooks/generic/${t.id}/deployments`, body, bearer(t));
+async function githubPost(t: CreatedIntegration, body: unknown) {
+  const text = JSON.stringify(body);
+  const headers = { "x-github-event": "deployment_status", "x-github-delivery": crypto.randomUUID(), "x-hub-signature-256": `sha256=${await hmacHex(t.secret, text)}` };
+  return postRaw(`/webhooks/github/${t.id}`, text, headers);
+}
+const genericIncident = (t: CreatedIntegration, body: unknown) => callJson("POST", `/webhooks/generic/${t.id}/incidents`, body, bearer(t));
+
+const defaultCases: DefaultCase[] = [
+  {
+    name: "devlake issue without type",
+    vendor: "devlake",
+    table: "incidents",
+    given: { issue_key: "DLK-8", title: "Pay down", type: "INCIDENT", status: "TODO", created_date: "2026-03-01T11:00:00Z" },
+    lacking: { issue_key: "DLK-8", title: "Pay down", status: "TODO", url: "https://jira.example.com/DLK-8", created_date: "2026-03-01T11:00:00Z" },
+    post: devlakeIssue,
+    kept: { counted: 1, url: "https://jira.example.com/DLK-8" },
+    defaults: { counted: 0 },
+  },
+  {
+    name: "devlake issue without resolution_date",
+    vendor: "devlake",
+    table: "incidents",
+    given: { issue_key: "DLK-9", title: "Pay down", type: "INCIDENT", status: "DONE", created_date: "2026-03-01T11:00:00Z", resolution_date: "2026-03-01T12:00:00Z" },
+    lacking: { issue_key: "DLK-9", title: "Pay down", type: "INCIDENT", status: "DONE", created_date: "2026-03-01T11:00:00Z", updated_date: "2026-03-02T09:00:00Z" },
+    post: devlakeIssue,
+    kept: { status: "resolved", resolved_at: "2026-03-01T12:00:00.000Z" },
+    defaults: { status: "resolved", resolved_at: "2026-03-02T09:00:00.000Z" },
+  },
+  {
+    name: "devlake deployment without result or finish",
+    vendor: "devlake",
+    table: "deployments",
+    given: { id: "dl-deploy-2", result: "FAILURE", startedDate: "2026-03-01T10:00:00Z", finishedDate: "2026-03-01T10:05:00Z", deploymentCommits: [devlakeCommit] },
+    lacking: { id: "dl-deploy-2", startedDate: "2026-03-01T10:00:00Z", url: "https://ci.example.com/runs/43", deploymentCommits: [devlakeCommit] },
+    post: devlakeDeploy,
+    kept: { status: "failure", finished_at: "2026-03-01T10:05:00.000Z", url: "https://ci.example.com/runs/43" },
+    defaults: { status: "success" },
+  },
+  {
+    name: "github success after in_progress",
+    vendor: "github",
+    table: "deployments",
+    given: { ...github, deployment_status: { ...github.deployment_status, state: "in_progress", created_at: "2019-05-15T15:21:00Z" } },
+    lacking: { ...github, deployment_status: { ...github.deployment_status, state: "success", created_at: "2019-05-15T15:25:00Z" } },
+    post: githubPost,
+    kept: { status: "success", started_at: "2019-05-15T15:21:00.000Z", finished_at: "2019-05-15T15:25:00.000Z" },
+    defaults: { status: "success", started_at: "2019-05-15T15:20:53.000Z" },
+  },
+  {
+    name: "generic incident without counted",
+    vendor: "generic",
+    table: "incidents",
+    given: { dedup_key: "INC-10", service: "checkout", counted: false, created_at: "2026-03-02T10:00:00Z" },
+    lacking: { dedup_key: "INC-10", created_at: "2026-03-02T10:00:00Z", resolved_at: "2026-03-02T11:00:00Z" },
+    post: genericIncident,
+    kept: { counted: 0, status: "resolved", resolved_at: "2026-03-02T11:00:00.000Z" },
+    defaults: { counted: 1, status: "resolved" },
+  },
+  {
+    name: "generic deployment without status",
+    vendor: "generic",
+    table: "deployments",
+    given: { dedup_key: "gen-2", service: "checkout", status: "failure", finished_at: "2026-03-02T09:10:00Z" },
+    lacking: { dedup_key: "gen-2", url: "https://ci.example.com/gen/2", finished_at: "2026-03-02T09:10:00Z" },
+    post: genericDeploy,
+    kept: { status: "failure", finished_at: "2026-03-02T09:10:00.000Z", url: "https://ci.example.com/gen/2" },
+    defaults: { status: "success" },
+  },
+];
+
+describe("a later event's defaults never erase what an earlier one told us", () => {
+  describe.each(defaultCases)("$name", (c) => {
+    it.each([
+      ["in order", ["given", "lacking"] as const],
+      ["out of order", ["lacking", "given"] as const],
+    ])("%s", async (_order, steps) => {
+      const integration = await createIntegration(c.vendor);
+      for (const step of steps) {
+        const res = await c.post(integration, c[step]);
+        expect(res.status, res.text).toBeLessThan(300);
+      }
+      const rows = await storedRow(c.table, integration.id);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject(c.kept);
+    });
+
+    it("gives a first delivery the default", async () => {
+      const integration = await createIntegration(c.vendor);
+      const res = await c.post(integration, c.lacking);
+      expect(res.status, res.text).toBeLessThan(300);
+      const rows = await storedRow(c.table, integration.id);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject(c.defaults);
+    });
+  });
+});
+
+it("queues records for D1 without the list of defaulted fields", async () => {
+  const integration = await createIntegration("generic");
+  const item = { dedup_key: "INC-12", created_at: "2026-03-02T10:00:00Z" };
+  const event = normalizeGenericIncident(genericIncidentSchema.parse(item), item);
+  expect(event.defaulted).toEqual(["counted"]);
+  const credential = { kind: "secret", hash: await sha256Hex(integration.secret) } as const;
+  const { runInDurableObject } = await import("cloudflare:test");
+  const queued = await runInDurableObject(integrationStub(integration.id), async (instance: IntegrationObject, state) => {
+    await instance.ingest({ vendor: "generic", credential, commands: [{ op: "record", event, mode: "update" }] });
+    return state.storage.sql.exec<{ body: string }>("SELECT body FROM outbox").toArray().map((r) => JSON.parse(r.body) as Record<string, unknown>);
+  });
+  expect(queued).toHaveLength(1);
+  expect(queued[0]).toMatchObject({ dedup_key: "INC-12", counted: true });
+  expect(queued[0]).not.toHaveProperty("defaulted");
+});
+
+it("lets a DevLake issue's resolution date replace the time its close route was called", async () => {
+  const integration = await createIntegration("devlake");
+  const issue = { issue_key: "DLK-13", title: "Pay down", type: "INCIDENT", created_date: "2026-03-01T11:00:00Z" };
+  for (const step of [
+    () => devlakeIssue(integration, { ...issue, status: "TODO" }),
+    () => callJson("POST", `/api/rest/plugins/webhook/${integration.id}/issue/DLK-13/close`, undefined, bearer(integration)),
+    () => devlakeIssue(integration, { ...issue, status: "DONE", resolution_date: "2026-03-01T12:00:00Z" }),
+  ]) {
+    const res = await step();
+    expect(res.status, res.text).toBeLessThan(300);
+  }
+  const rows = await storedRow("incidents", integration.id);
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatchObject({ status: "resolved", resolved_at: "2026-03-01T12:00:00.000Z", counted: 1 });
 });

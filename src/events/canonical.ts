@@ -9,6 +9,17 @@ import { PRIORITIES, URGENCIES } from "./priority";
 const isoTime = z.iso.datetime({ offset: false, precision: 3 });
 const text = z.string().min(1);
 
+/** Fields an adapter fills in itself when a payload lacks them. */
+export const DEFAULTABLE_FIELDS = ["status", "counted", "started_at", "finished_at", "resolved_at"] as const;
+export type DefaultableField = (typeof DEFAULTABLE_FIELDS)[number];
+
+/**
+ * The fields of an event that hold the adapter's default, not a value the sender gave: an update
+ * never lets them replace what an earlier delivery said. Absent when there are none; never
+ * written to D1.
+ */
+const defaulted = z.array(z.enum(DEFAULTABLE_FIELDS)).optional();
+
 /** Where to look in the catalog when an event names no service: repositories first, then names. */
 export const serviceHintsSchema = z.object({
   repositories: z.array(text),
@@ -51,6 +62,7 @@ export const deploymentEventSchema = z.object({
   description: z.string().nullable(),
   deployer: deployerSchema.nullable(),
   commits: z.array(commitSchema),
+  defaulted,
   raw: z.unknown(),
 });
 
@@ -77,6 +89,7 @@ export const incidentEventSchema = z.object({
     deployment_id: text.nullable(),
     commit_sha: text.nullable(),
   }),
+  defaulted,
   raw: z.unknown(),
 });
 
@@ -104,6 +117,12 @@ export type Commit = z.infer<typeof commitSchema>;
 export type DeploymentEvent = z.infer<typeof deploymentEventSchema>;
 export type IncidentEvent = z.infer<typeof incidentEventSchema>;
 export type CanonicalEvent = z.infer<typeof canonicalEventSchema>;
+
+/** `{ defaulted }` listing the fields whose flag is true, or nothing when none is. */
+export function defaultedFields(flags: Partial<Record<DefaultableField, boolean>>): { defaulted?: DefaultableField[] } {
+  const fields = DEFAULTABLE_FIELDS.filter((field) => flags[field] === true);
+  return fields.length > 0 ? { defaulted: fields } : {};
+}
 
 /** What the integration's object adds to an event when it accepts it. */
 export interface Acceptance {

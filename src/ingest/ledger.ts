@@ -80,7 +80,7 @@ export class Ledger {
       const state = mode === "update" ? JSON.stringify(record) : null;
       this.sql.exec("INSERT INTO records (key, id, seq, state, finished_at) VALUES (?, ?, ?, ?, ?)", key, record.id, seq, state, finishedAt);
     }
-    this.outbox.enqueue(record);
+    this.queue(record);
     return { result: "created", id: record.id, seq };
   }
 
@@ -97,7 +97,7 @@ export class Ledger {
     const seq = this.nextSeq();
     const record = { ...unchanged, last_seq: seq };
     this.sql.exec("UPDATE records SET state = ? WHERE key = ?", JSON.stringify(record), key);
-    this.outbox.enqueue(record);
+    this.queue(record);
     return { result: merged.superseded ? "updated" : "stale", id: row.id, seq };
   }
 
@@ -108,10 +108,19 @@ export class Ledger {
     const current = JSON.parse(row.state) as StoredRecord;
     if (current.type !== "incident" || current.status === "resolved") return { result: "duplicate", id: row.id, seq: null };
     const seq = this.nextSeq();
-    const record: StoredRecord = { ...current, status: "resolved", resolved_at: current.resolved_at ?? at, last_seq: seq };
+    // Closing says the status; a resolution time it had to take from now is only a default.
+    const defaulted = (current.defaulted ?? []).filter((field) => field !== "status" && (field !== "resolved_at" || current.resolved_at !== null));
+    if (current.resolved_at === null) defaulted.push("resolved_at");
+    const record: StoredRecord = { ...current, status: "resolved", resolved_at: current.resolved_at ?? at, defaulted, last_seq: seq };
     this.sql.exec("UPDATE records SET state = ? WHERE key = ?", JSON.stringify(record), key);
-    this.outbox.enqueue(record);
+    this.queue(record);
     return { result: "updated", id: row.id, seq };
+  }
+
+  /** Queues a record for D1 without its list of defaulted fields, which only merges need. */
+  private queue(record: StoredRecord): void {
+    const { defaulted: _defaulted, ...written } = record as StoredRecord & { defaulted?: unknown };
+    this.outbox.enqueue(written as StoredRecord);
   }
 
   /**

@@ -81,4 +81,31 @@ describe("merge", () => {
     expect(sameFields(merge(current, deploy({ url: "u", raw: { a: 1 } }), accepted.received_at).event, current)).toBe(true);
     expect(sameFields(merge(current, deploy({ raw: { a: 2 } }), accepted.received_at).event, current)).toBe(false);
   });
+
+  it("never lets a default replace a value a sender gave, in either order", () => {
+    const failed = stored(deploy({ status: "failure", finished_at: "2026-01-01T10:05:00.000Z" }));
+    const repost = deploy({ status: "success", finished_at: "2026-01-01T11:00:00.000Z", url: "u", defaulted: ["status", "finished_at"] });
+    const later = merge(failed, repost, accepted.received_at);
+    expect(later.event).toMatchObject({ status: "failure", finished_at: "2026-01-01T10:05:00.000Z", url: "u" });
+    expect(later.event).not.toHaveProperty("defaulted");
+
+    const first = stored(repost);
+    const earlier = merge(first, deploy({ status: "failure", finished_at: "2026-01-01T10:05:00.000Z" }), accepted.received_at);
+    expect(earlier.event).toMatchObject({ status: "failure", finished_at: "2026-01-01T10:05:00.000Z", url: "u" });
+    expect(earlier.event).not.toHaveProperty("defaulted");
+  });
+
+  it("lets a given value fill a stored default even out of order", () => {
+    const current = stored(incident({ status: "resolved", resolved_at: "2026-01-01T02:00:00.000Z", counted: true, defaulted: ["counted"] }));
+    const { event, superseded } = merge(current, incident({ counted: false }), accepted.received_at);
+    expect(superseded).toBe(false);
+    expect(event).toMatchObject({ status: "resolved", counted: false });
+    expect(event).not.toHaveProperty("defaulted");
+  });
+
+  it("lets a later default replace an earlier default, and keeps it named", () => {
+    const current = stored(deploy({ status: "pending", finished_at: "2026-01-01T10:00:00.000Z", defaulted: ["finished_at"] }));
+    const { event } = merge(current, deploy({ status: "success", finished_at: "2026-01-01T10:30:00.000Z", defaulted: ["status", "finished_at"] }), accepted.received_at);
+    expect(event).toMatchObject({ status: "pending", finished_at: "2026-01-01T10:30:00.000Z", defaulted: ["finished_at"] });
+  });
 });

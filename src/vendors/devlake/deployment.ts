@@ -6,7 +6,7 @@
  * `deploymentCommits[{repoUrl, commitSha, ...}]`). Keys match case-insensitively.
  */
 import { z } from "zod";
-import type { Commit, DeploymentEvent } from "../../events/canonical";
+import { defaultedFields, type Commit, type DeploymentEvent } from "../../events/canonical";
 import { sha256Hex } from "../../lib/crypto";
 import { optionalId, optionalText, optionalTimestamp, requiredText } from "../fields";
 import { canonicalKeys } from "./keys";
@@ -15,8 +15,8 @@ const MISSING = "param is missing or the value is empty";
 
 /**
  * DevLake's deployment results onto canonical statuses: SUCCESS -> success, FAILURE -> failure,
- * ABORT -> aborted, MANUAL (waiting for someone to act) -> pending. Case-insensitive; absent
- * means SUCCESS, as in DevLake.
+ * ABORT -> aborted, MANUAL (waiting for someone to act) -> pending. Case-insensitive; absent is
+ * null here and means SUCCESS, as in DevLake, unless an earlier delivery said otherwise.
  */
 const RESULTS = { SUCCESS: "success", FAILURE: "failure", ABORT: "aborted", MANUAL: "pending" } as const;
 
@@ -24,7 +24,8 @@ const result = z
   .string()
   .nullish()
   .transform((v, ctx) => {
-    const key = (v ?? "").trim().toUpperCase() || "SUCCESS";
+    const key = (v ?? "").trim().toUpperCase();
+    if (key === "") return null;
     if (key in RESULTS) return RESULTS[key as keyof typeof RESULTS];
     ctx.addIssue({ code: "custom", message: `must be one of ${Object.keys(RESULTS).join(", ")}` });
     return z.NEVER;
@@ -124,6 +125,8 @@ async function dedupKey(d: DevLakeDeployment, commits: Commit[], startedAt: stri
  * else at `receivedAt` (DevLake's own default). The service comes from the integration (one
  * webhook per service, as DevLake advises) or else from the commits' repositories. Without an
  * `environment` the integration's default applies, else production (DevLake's PRODUCTION).
+ * The result and finish time filled in are named `defaulted`: a repost without them keeps the
+ * stored ones.
  */
 export async function normalizeDevLakeDeployment(d: DevLakeDeployment, raw: unknown, receivedAt: string): Promise<DeploymentEvent> {
   const commits = commitsOf(d);
@@ -134,7 +137,7 @@ export async function normalizeDevLakeDeployment(d: DevLakeDeployment, raw: unkn
     service: null,
     service_hints: { repositories: [...new Set(commits.flatMap((c) => (c.repository ? [c.repository] : [])))], names: [] },
     environment: d.environment,
-    status: d.result,
+    status: d.result ?? "success",
     kind: null,
     started_at: startedAt,
     finished_at: d.end_time ?? d.finishedDate ?? receivedAt,
@@ -144,6 +147,7 @@ export async function normalizeDevLakeDeployment(d: DevLakeDeployment, raw: unkn
     description: d.displayTitle ?? d.name,
     deployer: null,
     commits,
+    ...defaultedFields({ status: d.result === null, finished_at: (d.end_time ?? d.finishedDate) === null }),
     raw,
   };
 }

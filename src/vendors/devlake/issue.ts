@@ -5,7 +5,7 @@
  * case-insensitively.
  */
 import { z } from "zod";
-import type { IncidentEvent } from "../../events/canonical";
+import { defaultedFields, type IncidentEvent } from "../../events/canonical";
 import { readPriority } from "../../events/priority";
 import { optionalId, optionalText, optionalTimestamp, requiredText, timestamp } from "../fields";
 import { canonicalKeys } from "./keys";
@@ -42,7 +42,8 @@ export type DevLakeIssue = z.output<typeof devlakeIssueSchema>;
  * One DevLake issue as a canonical incident keyed by its issue key. Status DONE is resolved (at
  * `resolution_date`, else `updated_date`, else `receivedAt`); TODO and IN_PROGRESS are open.
  * Only type INCIDENT (any case) is counted; other issue types are stored with `counted: false`.
- * The priority is read from `priority`, else `severity`.
+ * The priority is read from `priority`, else `severity`. What is filled in for want of `type` or
+ * `resolution_date` is named `defaulted`: a repost without them keeps the stored values.
  */
 export function normalizeDevLakeIssue(d: DevLakeIssue, raw: unknown, receivedAt: string): IncidentEvent {
   const done = d.status === "DONE";
@@ -61,6 +62,7 @@ export function normalizeDevLakeIssue(d: DevLakeIssue, raw: unknown, receivedAt:
     created_at: d.created_date,
     resolved_at: done ? (d.resolution_date ?? d.updated_date ?? receivedAt) : d.resolution_date,
     links: { change_id: null, deployment_id: null, commit_sha: null },
+    ...defaultedFields({ counted: d.type === null, resolved_at: done && d.resolution_date === null }),
     raw,
   };
 }

@@ -1,8 +1,9 @@
 /**
  * @module
- * Our own format to canonical events: the fields map one to one, with the defaults filled in.
+ * Our own format to canonical events: the fields map one to one, with the defaults filled in and
+ * named (`defaulted`) so that a repost lacking them keeps what an earlier one gave.
  */
-import type { DeploymentEvent, IncidentEvent } from "../../events/canonical";
+import { defaultedFields, type DeploymentEvent, type IncidentEvent } from "../../events/canonical";
 import { readPriority } from "../../events/priority";
 import type { GenericDeployment, GenericIncident } from "./schema";
 
@@ -23,7 +24,7 @@ export function normalizeGenericDeployment(item: GenericDeployment, raw: unknown
     service: item.service,
     service_hints: hints(item.repository),
     environment: item.environment,
-    status: item.status,
+    status: item.status ?? "success",
     kind: item.kind,
     started_at: item.started_at,
     finished_at: item.finished_at,
@@ -33,6 +34,7 @@ export function normalizeGenericDeployment(item: GenericDeployment, raw: unknown
     description: item.description,
     deployer: item.deployer,
     commits: [...shorthand, ...listed],
+    ...defaultedFields({ status: item.status === undefined }),
     raw,
   };
 }
@@ -46,7 +48,7 @@ export function normalizeGenericIncident(item: GenericIncident, raw: unknown): I
     service_hints: hints(item.repository),
     environment: item.environment,
     status: item.status ?? (item.resolved_at === null ? "open" : "resolved"),
-    counted: item.counted,
+    counted: item.counted ?? true,
     ...readPriority(item.priority),
     urgency: item.urgency,
     title: item.title,
@@ -54,6 +56,7 @@ export function normalizeGenericIncident(item: GenericIncident, raw: unknown): I
     created_at: item.created_at,
     resolved_at: item.resolved_at,
     links: item.links,
+    ...defaultedFields({ counted: item.counted === undefined }),
     raw,
   };
 }

@@ -34,7 +34,8 @@ export const genericDeploymentSchema = z.looseObject({
   /** A repository URL or `owner/name`, to find the service in the catalog when none is named. */
   repository: optionalText,
   environment: optionalText,
-  status: caseless(DEPLOYMENT_STATUSES).default("success"),
+  /** Defaults to `success` on a first delivery; a repost without it keeps the stored status. */
+  status: caseless(DEPLOYMENT_STATUSES).optional().meta({ default: "success" }),
   kind: caseless(["rollback", "hotfix"]).nullish().transform((v) => v ?? null),
   started_at: optionalTimestamp,
   finished_at: optionalTimestamp,
@@ -57,8 +58,8 @@ export const genericIncidentSchema = z
     environment: optionalText,
     /** Defaults to `resolved` when `resolved_at` is given, else `open`. */
     status: caseless(["open", "resolved"]).optional(),
-    /** False stores the incident without counting it in the metrics. */
-    counted: z.boolean().default(true),
+    /** False stores the incident without counting it in the metrics; a repost without it keeps the stored value. */
+    counted: z.boolean().optional().meta({ default: true }),
     /** `P1`..`P5`, `SEV1`, `critical`, ...: see `readPriority`; another value is kept as unknown. */
     priority: optionalId,
     urgency: caseless(URGENCIES).nullish().transform((v) => v ?? null),

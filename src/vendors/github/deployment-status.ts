@@ -4,7 +4,7 @@
  * deployment updates the same record, keyed by `deployment.id`.
  */
 import { z } from "zod";
-import type { DeploymentEvent } from "../../events/canonical";
+import { defaultedFields, type DeploymentEvent } from "../../events/canonical";
 import { optionalId, optionalText, optionalTimestamp, requiredId, requiredText, timestamp } from "../fields";
 
 export const GITHUB_STATES = ["error", "failure", "inactive", "pending", "success", "queued", "in_progress"] as const;
@@ -50,7 +50,8 @@ const STATUS: Record<Exclude<(typeof GITHUB_STATES)[number], "inactive">, Deploy
  *
  * Times: a finished status is dated by when GitHub recorded it; `in_progress` starts then;
  * `pending`/`queued` date from the deployment's creation, so a late `pending` never replaces a
- * later `in_progress`.
+ * later `in_progress`. A finished status starts at the deployment's creation only for want of an
+ * `in_progress` one, so that start is named `defaulted`.
  */
 export function normalizeGitHubDeploymentStatus(body: GitHubDeploymentStatus, raw: unknown): DeploymentEvent | null {
   const { deployment_status: status, deployment, repository } = body;
@@ -75,6 +76,7 @@ export function normalizeGitHubDeploymentStatus(body: GitHubDeploymentStatus, ra
     commits: [
       { sha: deployment.sha, repository: repository.full_name, branch: deployment.ref, message: null, committed_at: null, authored_at: null },
     ],
+    ...defaultedFields({ started_at: terminal && deployment.created_at !== null }),
     raw,
   };
 }
