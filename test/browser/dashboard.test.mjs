@@ -191,8 +191,9 @@ test("posts a bad delivery and finds it in the ledger", async () => {
   const integration = page.getByRole("article", { name: "Integration GitHub Actions (generic)" });
   await integration.getByText("rejected: validation").waitFor();
   assert.match(await integration.locator(".counts-list").textContent(), /[1-9]\d* rejected: validation/);
-  await integration.locator("summary").click();
-  assert.ok((await integration.locator("tbody").textContent()).includes("validation"));
+  const rejections = integration.locator("details", { has: page.locator("summary", { hasText: /rejected deliver/ }) });
+  await rejections.locator("summary").click();
+  assert.ok((await rejections.locator("tbody").textContent()).includes("validation"));
   await shot("admin-ledger");
 });
 
