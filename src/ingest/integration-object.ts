@@ -32,12 +32,13 @@ export class IntegrationObject extends DurableObject<Env> {
   private readonly log: DeliveryLog;
   private readonly outbound: Outbound;
   private readonly pushes: Pushes;
+  private readonly alarmClock: Alarm;
   /** Our origin as the request being accepted gave it, for links in pushes. */
   private origin = "";
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const alarm = new Alarm(ctx.storage);
+    const alarm = (this.alarmClock = new Alarm(ctx.storage));
     this.config = new ConfigStore(ctx.storage.sql);
     this.outbox = new Outbox(ctx.storage, env.DB, alarm);
     this.outbound = new Outbound(ctx.storage.sql, alarm);
@@ -131,8 +132,10 @@ export class IntegrationObject extends DurableObject<Env> {
 
   /** Drains the outbox to D1 in order; on failure keeps it and retries with backoff. */
   override async alarm(): Promise<void> {
-    if (await this.outbox.drain()) this.ledger.forgetOldDeliveries();
-    await this.outbound.send(() => this.config.load()?.value ?? null);
+    await this.alarmClock.fired(async () => {
+      if (await this.outbox.drain()) this.ledger.forgetOldDeliveries();
+      await this.outbound.send(() => this.config.load()?.value ?? null);
+    });
   }
 
   /**
