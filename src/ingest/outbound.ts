@@ -187,7 +187,7 @@ async function attempt(row: Row, target: ForwardConfig | NotifyConfig, lane: Lan
     const response = await fetch(target.url + row.suffix, {
       method: "POST",
       headers,
-      body: row.body,
+      body: new Uint8Array(row.body),
       redirect: "manual",
       signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
     });
