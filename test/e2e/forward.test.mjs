@@ -204,3 +204,26 @@ test("SIGKILL in the middle of forwarding, restart on the same state: every acce
     (second ?? first).stop();
   }
 });
+
+test("a failed production deployment is pushed to notify at once, with an id the receiver can dedupe on", async () => {
+  upstream.mode = 200;
+  const integration = await admin(server.base, "POST", "/api/v1/integrations", {
+    vendor: "generic",
+    name: "pushes",
+    notify: { url: `${upstream.url}/notify`, format: "json" },
+  });
+  const failed = JSON.stringify({ dedup_key: "push-1", service: "checkout", environment: "production", status: "failure" });
+  assert.equal((await post(server.base, integration, failed)).status, 202);
+  const push = await waitFor("the push", () => upstream.accepted().find((r) => r.url === "/notify" && r.body.toString().includes("deployment_failed")));
+  const body = JSON.parse(push.body.toString());
+  assert.equal(body.type, "deployment_failed");
+  assert.equal(body.service, "checkout");
+  assert.equal(body.environment, "production");
+  assert.equal(push.headers["idempotency-key"], body.id);
+  assert.equal(push.headers["content-type"], "application/json");
+  const seen = await waitFor("the ledger", async () => {
+    const l = await ledger(server.base, integration.id);
+    return l.pushes.counts.forwarded === 1 ? l : null;
+  });
+  assert.equal(seen.pushes.recent[0].ref, body.id);
+});
