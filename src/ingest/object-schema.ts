@@ -18,6 +18,7 @@ CREATE INDEX IF NOT EXISTS outbound_lane_state ON outbound (lane, state, id);
 CREATE TABLE IF NOT EXISTS outbound_counts (lane TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (lane, state));
 CREATE TABLE IF NOT EXISTS recent_deployments (id TEXT PRIMARY KEY, service TEXT NOT NULL, at INTEGER NOT NULL, url TEXT);
 CREATE INDEX IF NOT EXISTS recent_deployments_service ON recent_deployments (service, at);
+CREATE INDEX IF NOT EXISTS recent_deployments_at ON recent_deployments (at);
 CREATE TABLE IF NOT EXISTS rejections (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, reason TEXT NOT NULL, status INTEGER NOT NULL, reply TEXT NOT NULL, body TEXT);
 `;
 

@@ -3,7 +3,8 @@
  * Pushes: what an accepted change is worth telling at once (a failed production deployment, an
  * incident opened soon after a deployment of the same service, a resolved incident), written in
  * the integration's chosen format and queued in the same transaction as the change. An object
- * knows its own integration's deployments only, so a suspect is found among those.
+ * knows its own integration's deployments only, and keeps them while pushes are on, so a suspect
+ * is found among those.
  */
 import type { StoredRecord } from "../events/canonical";
 import type { Outbound } from "./outbound";
@@ -28,8 +29,9 @@ export class Pushes {
 
   /** Notes a change and queues what it is worth pushing; runs in the caller's transaction. */
   observe(record: StoredRecord, previous: StoredRecord | null, notify: NotifyConfig | null, origin: string): void {
-    if (record.type === "deployment") this.remember(record);
+    // Deployments are kept only while pushes are on: without them nobody asks for a suspect.
     if (!notify) return;
+    if (record.type === "deployment") this.remember(record);
     const now = Date.now();
     for (const push of this.pushesFor(record, previous, notify, origin)) {
       const body = notify.format === "slack" ? { text: push.text } : { id: push.id, type: push.type, service: push.service, environment: push.environment, ...push.details };
