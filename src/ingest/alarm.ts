@@ -23,9 +23,10 @@ export class Alarm {
 
   /**
    * Runs the handler's work. The alarm that fired still reads as set while it runs, so the times
-   * asked for meanwhile are gathered and the earliest is set once the work is done.
+   * asked for meanwhile are gathered and the earliest is set once the work is done; when the
+   * runtime fired it, never at or before now, which the runtime would clear as the alarm it ran.
    */
-  async fired(work: () => Promise<void>): Promise<void> {
+  async fired(work: () => Promise<void>, byRuntime: boolean): Promise<void> {
     this.firing = true;
     this.wanted = null;
     try {
@@ -34,8 +35,7 @@ export class Alarm {
       this.firing = false;
       const at = this.wanted;
       this.wanted = null;
-      // Never the time that fired: the runtime clears an alarm still set to it when the handler ends.
-      if (at !== null) await this.storage.setAlarm(Math.max(at, Date.now() + 1));
+      if (at !== null) await this.storage.setAlarm(byRuntime ? Math.max(at, Date.now() + 1) : at);
     }
   }
 }
