@@ -2,10 +2,13 @@
  * `forward` and `notify` on integrations: what the API takes and shows, and what the integration's
  * object queues for them in the transaction that accepts a delivery, read from its own storage.
  */
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import githubStatus from "./fixtures/github/deployment_status.json";
+import gitlabDeployment from "./fixtures/gitlab/deployment.json";
 import { describe, expect, it } from "vitest";
 import type { IntegrationObject } from "../src/ingest/integration-object";
 import { ADMIN, call, callJson, countRows, createIntegration, env, integrationStub } from "./helpers";
+import { hmacHex, postRaw } from "./signing";
 
 const CREDENTIAL = "Bearer old-tool-credential-never-shown";
 
@@ -138,5 +141,42 @@ describe("the outbound queue", () => {
     await post(t.id, t.secret, "deployments", JSON.stringify({ dedup_key: "s-1", service: "cart", environment: "production", status: "failure", url: "https://ci.example.com/1" }));
     const [row] = await queued(t.id);
     expect(JSON.parse(row!.body)).toEqual({ text: "Production deployment of cart failed: https://ci.example.com/1" });
+  });
+
+  it("passes a vendor's event, delivery id and signature through as received, never our credential", async () => {
+    const gh = await createIntegration("github", { forward: { url: "http://127.0.0.1:9/gh" } });
+    const text = JSON.stringify(githubStatus);
+    const signature = `sha256=${await hmacHex(gh.secret, text)}`;
+    const sent = { "x-github-event": "deployment_status", "x-github-delivery": "gh-delivery-1", "x-hub-signature-256": signature };
+    expect((await postRaw(`/webhooks/github/${gh.id}`, text, sent)).status).toBeLessThan(300);
+    const [ghRow] = await queued(gh.id);
+    expect(ghRow!.body).toBe(text);
+    expect(ghRow!.ref).toBe("gh-delivery-1");
+    expect(JSON.parse(ghRow!.headers)).toEqual(expect.arrayContaining(Object.entries(sent)));
+
+    const gl = await createIntegration("gitlab", { forward: { url: "http://127.0.0.1:9/gl", headers: { "X-Gitlab-Token": "old-gitlab-token" } } });
+    const res = await postRaw(`/webhooks/gitlab/${gl.id}`, JSON.stringify(gitlabDeployment), { "x-gitlab-token": gl.secret, "x-gitlab-event": "Deployment Hook" });
+    expect(res.status, res.text).toBe(202);
+    const [glRow] = await queued(gl.id);
+    expect(JSON.parse(glRow!.headers)).toContainEqual(["x-gitlab-event", "Deployment Hook"]);
+    expect(glRow!.headers).not.toContain(gl.secret);
+  });
+
+  it("dead-letters a delivery still failing 3 days after it was queued, and moves on", async () => {
+    // Nothing listens on the discard port: every attempt is a real connection failure.
+    const t = await createIntegration("generic", { forward: { url: "http://127.0.0.1:9/" } });
+    await post(t.id, t.secret, "deployments", `{"dedup_key":"dl-1"}`);
+    await post(t.id, t.secret, "deployments", `{"dedup_key":"dl-2"}`);
+    const stub = integrationStub(t.id);
+    await runInDurableObject(stub, (_: IntegrationObject, state) => {
+      state.storage.sql.exec("UPDATE outbound SET queued_at = ?, next_at = 0 WHERE id = (SELECT min(id) FROM outbound)", Date.now() - 3 * 24 * 3600_000 - 1000);
+    });
+    await runDurableObjectAlarm(stub);
+    const ledger = await callJson("GET", `/api/v1/integrations/${t.id}/deliveries`, undefined, ADMIN);
+    const rows = ledger.json.forwarding.recent.reverse();
+    expect(rows.map((r: { state: string }) => r.state)).toEqual(["dead", "pending"]);
+    expect(rows[0].error).toBe("network error");
+    expect(rows[1].attempts).toBe(1);
+    expect(ledger.json.forwarding.counts).toEqual({ pending: 1, forwarded: 0, failed: 0, dead: 1 });
   });
 });

@@ -117,7 +117,8 @@ export class Outbound {
           break;
         }
         const verdict = await attempt(head, target, lane, head.attempts + 1);
-        if (!this.settle(head, verdict) || verdict.kind === "retry") break;
+        // The lane waits while its head is still pending; a final row (dead-lettered included) lets the next go.
+        if (this.settle(head, verdict) !== "final") break;
       }
     }
     await this.schedule();
@@ -159,10 +160,10 @@ export class Outbound {
     );
   }
 
-  /** Records an attempt's verdict on the row sent; false when the row changed meanwhile (dropped). */
-  private settle(sent: Row, verdict: Verdict): boolean {
+  /** Records an attempt's verdict on the row sent: whether it is now final, still pending, or was changed meanwhile (dropped). */
+  private settle(sent: Row, verdict: Verdict): "final" | "pending" | "changed" {
     const current = this.sql.exec<{ attempts: number }>("SELECT attempts FROM outbound WHERE id = ? AND state = 'pending'", sent.id).toArray()[0];
-    if (!current || current.attempts !== sent.attempts) return false;
+    if (!current || current.attempts !== sent.attempts) return "changed";
     const attempts = sent.attempts + 1;
     const now = Date.now();
     let state: OutboundState = verdict.kind === "retry" ? "pending" : verdict.kind;
@@ -174,7 +175,7 @@ export class Outbound {
       this.sql.exec("INSERT INTO outbound_counts (lane, state, n) VALUES (?, ?, 1) ON CONFLICT(lane, state) DO UPDATE SET n = n + 1", sent.lane, state);
       this.sql.exec("DELETE FROM outbound WHERE lane = ? AND state != 'pending' AND id <= (SELECT max(id) FROM outbound WHERE lane = ?) - ?", sent.lane, sent.lane, KEPT_FINAL * 2);
     }
-    return true;
+    return state === "pending" ? "pending" : "final";
   }
 }
 
