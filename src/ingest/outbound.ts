@@ -8,10 +8,10 @@ import type { Alarm } from "./alarm";
 import { DEAD_AFTER_MS, judge, SEND_TIMEOUT_MS, type Verdict } from "./outbound-policy";
 import type { ForwardConfig, IntegrationConfig, NotifyConfig, OriginalDelivery } from "./protocol";
 
-export const LANES = ["forward", "notify"] as const;
-export type Lane = (typeof LANES)[number];
-export const OUTBOUND_STATES = ["pending", "forwarded", "failed", "dead"] as const;
-export type OutboundState = (typeof OUTBOUND_STATES)[number];
+const LANES = ["forward", "notify"] as const;
+type Lane = (typeof LANES)[number];
+const OUTBOUND_STATES = ["pending", "forwarded", "failed", "dead"] as const;
+type OutboundState = (typeof OUTBOUND_STATES)[number];
 
 /** Final rows kept per lane for the ledger, newest first. */
 const KEPT_FINAL = 100;
@@ -35,7 +35,7 @@ interface Row extends Record<string, SqlStorageValue> {
 }
 
 /** One row as the delivery ledger shows it. */
-export interface OutboundEntry {
+interface OutboundEntry {
   id: number;
   ref: string;
   state: OutboundState;

@@ -48,7 +48,7 @@ export const forwardSchema = z
   .transform((f): ForwardConfig | null | undefined => (f ? { url: f.url, headers: f.headers ?? {}, duplicates: f.duplicates ?? false } : f));
 
 /** How long after a deployment an incident of the same service makes it a suspect, by default. */
-export const DEFAULT_SUSPECT_MINUTES = 60;
+const DEFAULT_SUSPECT_MINUTES = 60;
 
 export const notifySchema = z
   .strictObject({
