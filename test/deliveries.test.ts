@@ -29,6 +29,8 @@ describe("delivery ledger", () => {
       counts: { accepted: 0, duplicate: 0, updated: 0, rejected_auth: 0, rejected_validation: 0, rejected_rate_limit: 0, rejected_size: 0 },
       rejected: [],
       outbox: { pending: 0, oldest_at: null },
+      forwarding: { counts: { pending: 0, forwarded: 0, failed: 0, dead: 0 }, recent: [] },
+      pushes: { counts: { pending: 0, forwarded: 0, failed: 0, dead: 0 }, recent: [] },
     });
     const deploy = { dedup_key: "d-1", status: "in_progress", started_at: "2026-03-01T10:00:00Z" };
     await postDeployment(t, deploy);

@@ -69,7 +69,7 @@ describe("incident rule in the integrations API", () => {
       [{ incident_rule: { urgency: "high", extra: 1 } }, /^incident_rule: .*"extra"/],
       [{ environment: "staging" }, /"environment"/],
       [{ name: "" }, /name/],
-      [{}, /give name or incident_rule/],
+      [{}, /give name, incident_rule, forward or notify/],
     ] as const) {
       const res = await callJson("PATCH", `${PATH}/${integration.id}`, body, ADMIN);
       expect(res.status, res.text).toBe(400);

@@ -39,12 +39,13 @@ export async function d1File(persistDir, file) {
 }
 
 /**
- * Starts a fresh server, with `vars` (name -> value) set beside the admin token. Returns its base
- * URL, persist dir, process and a stop function.
+ * Starts a fresh server, with `vars` (name -> value) set beside the admin token; given the
+ * `persistDir` of a server that was stopped or killed, starts again on its state. Returns its
+ * base URL, persist dir, process, a stop function and a kill function (SIGKILL, state kept).
  */
-export async function startServer({ adminToken = ADMIN_TOKEN, vars = {} } = {}) {
-  const persistDir = mkdtempSync(join(process.env.BENCH_STATE_DIR ?? "/dev/shm", "dora-bench-"));
-  await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
+export async function startServer({ adminToken = ADMIN_TOKEN, vars = {}, persistDir: reused } = {}) {
+  const persistDir = reused ?? mkdtempSync(join(process.env.BENCH_STATE_DIR ?? "/dev/shm", "dora-bench-"));
+  if (!reused) await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
   const port = await freePort();
   const child = spawn(
     "npx",
@@ -73,7 +74,14 @@ export async function startServer({ adminToken = ADMIN_TOKEN, vars = {} } = {}) 
     }
     rmSync(persistDir, { recursive: true, force: true });
   };
-  return { base, persistDir, child, stop, output: () => output };
+  const kill = () => {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
+  return { base, persistDir, child, stop, kill, output: () => output };
 }
 
 /** Calls the admin API. */

@@ -319,6 +319,13 @@ export const DASHBOARD_SCRIPT = String.raw`"use strict";
     if (i.vendor === "opslevel") return "curl -X POST '" + url + "' -H 'content-type: application/json' \\\n  -d '{\"service\":\"checkout\",\"deployer\":{\"name\":\"me\"},\"deployed_at\":\"" + now + "\",\"environment\":\"Production\",\"commit\":{\"sha\":\"abc123\"}}'";
     return "# Point your " + i.vendor + " webhook at " + url + " with this integration's secret.";
   }
+  // A lane of the outbound queue in one line, shown only once it has carried something.
+  function outboundLine(label, lane) {
+    if (!lane) return null;
+    var c = lane.counts;
+    if (c.pending + c.forwarded + c.failed + c.dead === 0) return null;
+    return h("p", { text: label + ": " + c.forwarded + " delivered, " + c.pending + " pending, " + c.failed + " failed, " + c.dead + " dead" });
+  }
   function ledgerView(i, r) {
     if (r.status === 404) return h("p", { class: "muted", text: "Ledger unavailable: this server does not keep a delivery ledger yet." });
     if (!r.ok) return h("p", { text: "Could not load the ledger: " + problem(r) });
@@ -327,6 +334,8 @@ export const DASHBOARD_SCRIPT = String.raw`"use strict";
     return h("div", {},
       h("p", {}, "Last delivery: " + (l.last_delivery_at ? when(l.last_delivery_at) + " (" + ago(l.last_delivery_at) + ")" : "none yet") + " · Outbox: " + plural(l.outbox.pending, "event") + " pending" + (l.outbox.oldest_at ? ", oldest " + ago(l.outbox.oldest_at) : "")),
       h("ul", { class: "counts-list", "aria-label": "Deliveries by outcome" }, LEDGER.map(function (p) { return h("li", {}, h("strong", { text: String(l.counts[p[0]] || 0) }), " " + p[1]); })),
+      outboundLine("Forwarded to " + (i.forward ? i.forward.url : "the previous tool"), l.forwarding),
+      outboundLine("Pushes", l.pushes),
       rejected.length ? h("details", {}, h("summary", { text: "Last " + plural(rejected.length, "rejected delivery", "rejected deliveries") }),
         h("div", { class: "scroll" }, h("table", {},
           h("thead", {}, h("tr", {}, ["When", "Reason", "Status", "Our reply", "Body"].map(function (t) { return h("th", { scope: "col", text: t }); }))),

@@ -5,8 +5,9 @@
 import type { Context } from "hono";
 import type { AppEnv, Env } from "../env";
 import { ApiError } from "../http/errors";
+import { bodyRead } from "../http/body";
 import { environmentAliases } from "./environment-aliases";
-import type { Credential, IngestReply, IngestRequest } from "./protocol";
+import type { Credential, IngestReply, IngestRequest, OriginalDelivery } from "./protocol";
 import { signedByAny } from "./signature";
 
 /** Integration ids are 128 random bits in UUID form. */
@@ -15,6 +16,50 @@ export const INTEGRATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 /** The Durable Object of one integration. */
 export function integrationObject(env: Env, id: string) {
   return env.INTEGRATION.get(env.INTEGRATION.idFromName(id));
+}
+
+/**
+ * The vendors' own headers a forward carries as received: event type, delivery id, signature
+ * (valid upstream only when it shares the secret) and idempotency key. Credentials are not among
+ * them: the forward presents the ones configured for it.
+ */
+const VENDOR_HEADERS = [
+  "x-github-event",
+  "x-github-delivery",
+  "x-github-hook-id",
+  "x-github-hook-installation-target-id",
+  "x-github-hook-installation-target-type",
+  "x-hub-signature",
+  "x-hub-signature-256",
+  "x-gitlab-event",
+  "x-gitlab-event-uuid",
+  "x-gitlab-webhook-uuid",
+  "x-gitlab-instance",
+  "x-pagerduty-signature",
+  "x-webhook-id",
+  "x-webhook-subscription",
+  "idempotency-key",
+  "user-agent",
+];
+
+/** The delivery as it came, when the route read its body: what a forward sends on. */
+function originalOf(c: Context<AppEnv>, id: string): OriginalDelivery | undefined {
+  const body = bodyRead(c.req.raw);
+  if (body === null) return undefined;
+  const headers: [string, string][] = [];
+  for (const name of VENDOR_HEADERS) {
+    const value = c.req.header(name);
+    if (value !== undefined) headers.push([name, value]);
+  }
+  const url = new URL(c.req.url);
+  const at = url.pathname.indexOf(`/${id}`);
+  return {
+    body,
+    content_type: c.req.header("content-type") ?? null,
+    headers,
+    suffix: at < 0 ? "" : url.pathname.slice(at + id.length + 1),
+    origin: url.origin,
+  };
 }
 
 /** A refused or accepted request; a rate-limited one has already become a 429. */
@@ -32,7 +77,8 @@ export async function submit(c: Context<AppEnv>, id: string, request: IngestRequ
     if (request.credential.kind === "signature") await signedByAny([], request.credential.body, request.credential.signatures);
     return { ok: false, reason: "unknown_integration" };
   }
-  const reply = (await integrationObject(c.env, id).ingest(request)) as IngestReply;
+  const original = request.commands.length > 0 ? originalOf(c, id) : undefined;
+  const reply = (await integrationObject(c.env, id).ingest(original ? { ...request, original } : request)) as IngestReply;
   if (reply.ok || reply.reason !== "rate_limited") return reply;
   const wait = String(reply.retry_after_seconds);
   throw new ApiError(429, [{ field: null, detail: `rate limit exceeded for this integration; retry after ${wait} s` }], { "retry-after": wait });

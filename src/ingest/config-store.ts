@@ -5,7 +5,7 @@
  */
 import { timingSafeEqualHex } from "../lib/crypto";
 import { createSchema, hasSchema, upgradeSchema } from "./object-schema";
-import type { Credential, IntegrationConfig, SecretRoll, Vendor } from "./protocol";
+import type { Credential, IntegrationConfig, OutboundChange, SecretRoll, Vendor } from "./protocol";
 
 export interface LoadedConfig {
   value: IntegrationConfig;
@@ -67,6 +67,14 @@ export class ConfigStore {
           : null,
     };
     this.save(next);
+    return true;
+  }
+
+  /** Applies a change of outbound settings; false when the integration is unknown or revoked. */
+  changeOutbound(change: OutboundChange): boolean {
+    const config = this.load();
+    if (!config || config.revoked) return false;
+    this.save({ ...config.value, ...change });
     return true;
   }
 

@@ -4,6 +4,7 @@
  * outcome, when the last delivery came, and the latest rejections with what we answered. It
  * never holds a credential: no headers are kept, and bodies only as a short excerpt.
  */
+import type { LaneReport } from "./outbound";
 import type { CommandResult } from "./protocol";
 
 /** How many rejections are kept, newest first. */
@@ -34,8 +35,8 @@ export interface DeliveryReport {
   rejected: (Rejection & { at: string })[];
 }
 
-/** The ledger with the outbox's depth, as the dashboard reads it. */
-export type DeliveryLedger = DeliveryReport & { outbox: { pending: number; oldest_at: string | null } };
+/** The ledger with the outbox's depth and the outbound queue's lanes, as the dashboard reads it. */
+export type DeliveryLedger = DeliveryReport & { outbox: { pending: number; oldest_at: string | null }; forwarding: LaneReport; pushes: LaneReport };
 
 /** The name under which the last delivery's time (epoch ms) is kept beside the counts. */
 const LAST_AT = "last_at";

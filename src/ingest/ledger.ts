@@ -8,7 +8,6 @@ import type { CanonicalEvent, StoredRecord } from "../events/canonical";
 import { timeOrderedId } from "../lib/crypto";
 import { normalizeEnvironment, type EnvironmentAliases } from "../lib/environment";
 import { merge, sameFields } from "./merge";
-import type { Outbox } from "./outbox";
 import type { Command, CommandResult, IngestRequest, IntegrationConfig } from "./protocol";
 
 /** Delivery ids are remembered this long, which covers every vendor's redelivery window. */
@@ -30,10 +29,15 @@ interface Stamp {
   receivedAt: string;
 }
 
+/** Where each accepted change goes, with the record as it was before (null for a new one). */
+export interface RecordSink {
+  enqueue(record: StoredRecord, previous: StoredRecord | null): void;
+}
+
 export class Ledger {
   constructor(
     private readonly sql: SqlStorage,
-    private readonly outbox: Outbox,
+    private readonly outbox: RecordSink,
     /** The operator's environment names (`ENVIRONMENT_ALIASES`), parsed once per object. */
     private readonly aliases: () => EnvironmentAliases,
   ) {}
@@ -80,7 +84,7 @@ export class Ledger {
       const state = mode === "update" ? JSON.stringify(record) : null;
       this.sql.exec("INSERT INTO records (key, id, seq, state, finished_at) VALUES (?, ?, ?, ?, ?)", key, record.id, seq, state, finishedAt);
     }
-    this.queue(record);
+    this.queue(record, null);
     return { result: "created", id: record.id, seq };
   }
 
@@ -97,7 +101,7 @@ export class Ledger {
     const seq = this.nextSeq();
     const record = { ...unchanged, last_seq: seq };
     this.sql.exec("UPDATE records SET state = ? WHERE key = ?", JSON.stringify(record), key);
-    this.queue(record);
+    this.queue(record, current);
     return { result: merged.superseded ? "updated" : "stale", id: row.id, seq };
   }
 
@@ -113,14 +117,14 @@ export class Ledger {
     if (current.resolved_at === null) defaulted.push("resolved_at");
     const record: StoredRecord = { ...current, status: "resolved", resolved_at: current.resolved_at ?? at, defaulted, last_seq: seq };
     this.sql.exec("UPDATE records SET state = ? WHERE key = ?", JSON.stringify(record), key);
-    this.queue(record);
+    this.queue(record, current);
     return { result: "updated", id: row.id, seq };
   }
 
   /** Queues a record for D1 without its list of defaulted fields, which only merges need. */
-  private queue(record: StoredRecord): void {
+  private queue(record: StoredRecord, previous: StoredRecord | null): void {
     const { defaulted: _defaulted, ...written } = record as StoredRecord & { defaulted?: unknown };
-    this.outbox.enqueue(written as StoredRecord);
+    this.outbox.enqueue(written as StoredRecord, previous);
   }
 
   /**

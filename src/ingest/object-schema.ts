@@ -13,6 +13,12 @@ CREATE TABLE IF NOT EXISTS deploy_numbers (service TEXT PRIMARY KEY, last INTEGE
 CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, body TEXT NOT NULL, queued_at INTEGER);
 CREATE TABLE IF NOT EXISTS delivery_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS outbound (id INTEGER PRIMARY KEY AUTOINCREMENT, lane TEXT NOT NULL, ref TEXT NOT NULL, suffix TEXT NOT NULL, content_type TEXT, headers TEXT NOT NULL, body BLOB NOT NULL, queued_at INTEGER NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL, next_at INTEGER NOT NULL, status INTEGER, error TEXT);
+CREATE INDEX IF NOT EXISTS outbound_lane_state ON outbound (lane, state, id);
+CREATE TABLE IF NOT EXISTS outbound_counts (lane TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (lane, state));
+CREATE TABLE IF NOT EXISTS recent_deployments (id TEXT PRIMARY KEY, service TEXT NOT NULL, at INTEGER NOT NULL, url TEXT);
+CREATE INDEX IF NOT EXISTS recent_deployments_service ON recent_deployments (service, at);
+CREATE INDEX IF NOT EXISTS recent_deployments_at ON recent_deployments (at);
 CREATE TABLE IF NOT EXISTS rejections (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, reason TEXT NOT NULL, status INTEGER NOT NULL, reply TEXT NOT NULL, body TEXT);
 `;
 

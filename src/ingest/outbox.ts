@@ -4,6 +4,7 @@
  * to D1 and R2 (`writeRecords`), retrying with backoff while either fails.
  */
 import type { StoredRecord } from "../events/canonical";
+import type { Alarm } from "./alarm";
 import { writeRecords, type DrainTarget } from "./drain";
 
 /**
@@ -32,6 +33,7 @@ export class Outbox {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly target: DrainTarget,
+    private readonly alarm: Alarm,
   ) {}
 
   /** Queues a record under the sequence number of the event that produced it. */
@@ -80,7 +82,7 @@ export class Outbox {
 
   private async armAlarm(at: number): Promise<void> {
     this.alarmSet = true;
-    await this.storage.setAlarm(at);
+    await this.alarm.atLatest(at);
   }
 
   private bumpFailures(): number {

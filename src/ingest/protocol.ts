@@ -27,6 +27,31 @@ export interface IntegrationConfig {
    * secret can reach every sender without downtime.
    */
   previous?: PreviousSecret | null;
+  /** Where accepted deliveries are forwarded, with the headers to present there (credentials: kept only here). */
+  forward?: ForwardConfig | null;
+  /** Where pushes go. */
+  notify?: NotifyConfig | null;
+}
+
+/** The old tool's URL for the same route, headers to send there instead of ours, and whether duplicates go too. */
+export interface ForwardConfig {
+  url: string;
+  headers: Record<string, string>;
+  duplicates: boolean;
+}
+
+/** A push webhook: Slack-compatible (`{"text":...}`) or plain JSON. */
+export interface NotifyConfig {
+  url: string;
+  format: "slack" | "json";
+  /** How long after a deployment an incident of the same service names it as a suspect. */
+  suspect_minutes: number;
+}
+
+/** A change of outbound settings: an absent field stays, null removes. */
+export interface OutboundChange {
+  forward?: ForwardConfig | null;
+  notify?: NotifyConfig | null;
 }
 
 /** A token bucket: `requests_per_second` sustained, up to `burst` at once. */
@@ -76,6 +101,20 @@ export interface IngestRequest {
   /** The vendor's delivery id: a repeated one is dropped whole. */
   delivery_id?: string | null;
   commands: Command[];
+  /** The delivery as it came, for forwarding; absent for a request that only checks a credential. */
+  original?: OriginalDelivery;
+}
+
+/** A delivery's bytes and the vendor's own headers, as received. */
+export interface OriginalDelivery {
+  body: Uint8Array;
+  content_type: string | null;
+  /** The vendor's own headers (event type, delivery id, signature), never our credential. */
+  headers: [string, string][];
+  /** The route's path after the integration's id (DevLake's `/deployments`), appended to the forward URL. */
+  suffix: string;
+  /** Our own origin, for links in pushes. */
+  origin: string;
 }
 
 export type CommandOutcome = "created" | "updated" | "duplicate" | "stale" | "not_found";

@@ -15,8 +15,10 @@ import { requireAdmin } from "../http/auth";
 import { validate } from "../http/validate";
 import { integrationObject } from "../ingest/client";
 import type { DeliveryLedger } from "../ingest/delivery-log";
+import type { IntegrationSettings } from "../ingest/integration-object";
 import { SIGNING_VENDORS, VENDORS, type IntegrationConfig } from "../ingest/protocol";
 import { randomId, randomSecret, sha256Hex } from "../lib/crypto";
+import { forwardSchema, notifySchema, shownForward, type ShownOutbound } from "./outbound-config";
 import { incidentRuleSchema, shownIncidentRule, storedIncidentRule } from "./incident-rule";
 import { ingestUrls } from "./urls";
 
@@ -39,6 +41,8 @@ export const createSchema = z.strictObject({
     })
     .nullish(),
   incident_rule: incidentRuleSchema,
+  forward: forwardSchema,
+  notify: notifySchema,
 });
 
 /**
@@ -47,8 +51,10 @@ export const createSchema = z.strictObject({
  * as created, so that one integration's events are not labelled two ways.
  */
 export const patchSchema = z
-  .strictObject({ name: nameSchema.optional(), incident_rule: incidentRuleSchema.optional() })
-  .refine((b) => b.name !== undefined || b.incident_rule !== undefined, { message: "give name or incident_rule to change" });
+  .strictObject({ name: nameSchema.optional(), incident_rule: incidentRuleSchema.optional(), forward: forwardSchema, notify: notifySchema })
+  .refine((b) => b.name !== undefined || b.incident_rule !== undefined || b.forward !== undefined || b.notify !== undefined, {
+    message: "give name, incident_rule, forward or notify to change",
+  });
 
 /** The grace period of a rolled secret when the request names none. */
 const DEFAULT_GRACE_SECONDS = 24 * 3600;
@@ -105,15 +111,20 @@ integrationRoutes.post("/", async (c) => {
     secret_hash: row.secretHash,
     ...(SIGNING_VENDORS.includes(body.vendor) ? { signing_key: secret } : {}),
     rate_limit: body.rate_limit ?? null,
+    forward: body.forward ?? null,
+    notify: body.notify ?? null,
   });
   await database(c.env.DB).insert(integrations).values(row);
-  return c.json({ ...present(row, new URL(c.req.url).origin), rate_limit: body.rate_limit ?? null, secret }, 201);
+  const outbound: ShownOutbound = { forward: shownForward(body.forward), notify: body.notify ?? null };
+  return c.json({ ...present(row, new URL(c.req.url).origin), ...outbound, rate_limit: body.rate_limit ?? null, secret }, 201);
 });
 
 integrationRoutes.get("/", async (c) => {
   const rows = await database(c.env.DB).select().from(integrations).where(isNull(integrations.deletedAt)).orderBy(desc(integrations.createdAt));
   const origin = new URL(c.req.url).origin;
-  return c.json({ items: rows.map((r) => present(r, origin)), next_cursor: null });
+  // The outbound settings live in each object (the forward's headers are credentials): read in parallel.
+  const settings = await Promise.all(rows.map((r) => integrationObject(c.env, r.id).settings()));
+  return c.json({ items: rows.map((r, i) => ({ ...present(r, origin), ...outboundOf(settings[i] ?? null) })), next_cursor: null });
 });
 
 /** A 409 when a secret's hash is already some integration's, current or within a grace period. */
@@ -138,11 +149,16 @@ async function findLive(d1: D1Database, id: string): Promise<IntegrationRow> {
   return row;
 }
 
+/** The outbound settings an object answered, as shown (none for an object that lost its config). */
+function outboundOf(settings: IntegrationSettings | null): ShownOutbound {
+  return { forward: settings?.forward ?? null, notify: settings?.notify ?? null };
+}
+
 /** One integration, with its rate limit as its object enforces it (null: the deployment's default). */
 integrationRoutes.get("/:id", async (c) => {
   const row = await findLive(c.env.DB, c.req.param("id"));
-  const rateLimit = await integrationObject(c.env, row.id).rateLimit();
-  return c.json({ ...present(row, new URL(c.req.url).origin), rate_limit: rateLimit });
+  const settings = (await integrationObject(c.env, row.id).settings()) as IntegrationSettings | null;
+  return c.json({ ...present(row, new URL(c.req.url).origin), ...outboundOf(settings), rate_limit: settings?.rate_limit ?? null });
 });
 
 /** Changes the fields given and answers the integration as it now is; a changed rule applies from the next full recompute. */
@@ -153,9 +169,15 @@ integrationRoutes.patch("/:id", async (c) => {
     ...(body.name === undefined ? {} : { name: body.name }),
     ...(body.incident_rule === undefined ? {} : { incidentRule: storedIncidentRule(body.incident_rule) }),
   };
-  await database(c.env.DB).update(integrations).set(changes).where(eq(integrations.id, row.id));
-  const rateLimit = await integrationObject(c.env, row.id).rateLimit();
-  return c.json({ ...present({ ...row, ...changes }, new URL(c.req.url).origin), rate_limit: rateLimit });
+  const object = integrationObject(c.env, row.id);
+  // The object first: its settings are the ones that act, and a failure here changes nothing in D1.
+  const outbound = {
+    ...(body.forward === undefined ? {} : { forward: body.forward }),
+    ...(body.notify === undefined ? {} : { notify: body.notify }),
+  };
+  const settings = (await (Object.keys(outbound).length > 0 ? object.changeOutbound(outbound) : object.settings())) as IntegrationSettings | null;
+  if (Object.keys(changes).length > 0) await database(c.env.DB).update(integrations).set(changes).where(eq(integrations.id, row.id));
+  return c.json({ ...present({ ...row, ...changes }, new URL(c.req.url).origin), ...outboundOf(settings), rate_limit: settings?.rate_limit ?? null });
 });
 
 /** The integration's delivery ledger, kept by its object: counts, the latest rejections, the outbox's depth. */

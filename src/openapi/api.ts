@@ -71,7 +71,8 @@ const integrations: Operation[] = [
     path: "/api/v1/integrations",
     tag: "Integrations",
     summary: "Create an integration",
-    description: "Creates the credential and ingest URLs a vendor posts to. The secret is answered once and stored only as a hash.",
+    description:
+      "Creates the credential and ingest URLs a vendor posts to. The secret is answered once and stored only as a hash. `forward` sends every accepted delivery, as it came, to another tool's URL for the same route (the route's path after the integration's id is appended to it); its `headers` are presented there instead of ours, kept only in the integration's own storage and never shown again. `notify` pushes a failed production deployment, an incident opened soon after a deployment of the same service, and a resolved incident. URLs must be https, or http to localhost, 127.0.0.1 or [::1].",
     security: ADMIN,
     body: {
       schema: createIntegrationSchema,
@@ -84,6 +85,15 @@ const integrations: Operation[] = [
         limited: {
           summary: "A rate limit of its own",
           value: { vendor: "gitlab", name: "GitLab deployments", rate_limit: { requests_per_second: 10, burst: 50 } },
+        },
+        shadow: {
+          summary: "Forward every accepted delivery to the tool in use today, and push to Slack",
+          value: {
+            vendor: "opslevel",
+            name: "deploys, also sent to OpsLevel",
+            forward: { url: "https://app.opslevel.com/integrations/deploy/0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f" },
+            notify: { url: "https://hooks.slack.com/services/T000/B000/XXXX", format: "slack" },
+          },
         },
         rule: {
           summary: "Only P1 and P2 incidents of high urgency count",
@@ -107,6 +117,8 @@ const integrations: Operation[] = [
             deployments: "https://dora.example.com/webhooks/generic/5b0e2c7a-91d4-4f3e-a6b8-2c9d0e1f3a47/deployments",
             incidents: "https://dora.example.com/webhooks/generic/5b0e2c7a-91d4-4f3e-a6b8-2c9d0e1f3a47/incidents",
           },
+          forward: null,
+          notify: null,
           rate_limit: null,
           secret: "9f2c6a1e4b7d8c3f0a5e6b1d2c4f7a8e",
         },
@@ -137,7 +149,7 @@ const integrations: Operation[] = [
     method: "patch",
     path: "/api/v1/integrations/{id}",
     tag: "Integrations",
-    summary: "Rename an integration or change its incident rule",
+    summary: "Rename an integration, or change its incident rule, forward or notify",
     description:
       "Changes the fields given. `incident_rule` picks which incidents count (`min_priority` counts that priority and higher ones, `urgency` only that urgency; an incident of unknown priority or urgency always counts); null or `{}` counts every incident. A changed rule applies from the next full recompute.",
     security: ADMIN,
@@ -148,6 +160,7 @@ const integrations: Operation[] = [
         rename: { summary: "A new name", value: { name: "checkout pipeline (prod)" } },
         rule: { summary: "Count P1 to P3 incidents only", value: { incident_rule: { min_priority: "P3" } } },
         everything: { summary: "Count every incident again", value: { incident_rule: null } },
+        stopForward: { summary: "Stop forwarding (pending forwards are dropped)", value: { forward: null } },
       },
     },
     responses: {

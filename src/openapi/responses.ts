@@ -38,6 +38,14 @@ const integrationFields = {
     .describe("Which of its incidents count in the metrics; null: every one."),
   created_at: z.string(),
   urls: z.record(z.string(), z.string()).describe("The ingest URLs to paste into the vendor, by purpose."),
+  forward: z
+    .strictObject({ url: z.string(), header_names: z.array(z.string()), duplicates: z.boolean() })
+    .nullable()
+    .describe("Where accepted deliveries are forwarded; the headers' values (credentials) are never shown."),
+  notify: z
+    .strictObject({ url: z.string(), format: z.enum(["slack", "json"]), suspect_minutes: z.number().int() })
+    .nullable()
+    .describe("Where pushes go: a failed production deployment, a suspect deployment, a resolved incident."),
 };
 
 export const integrationListItemSchema = z.strictObject(integrationFields);
@@ -48,6 +56,23 @@ export const createdIntegrationSchema = z.strictObject({
   secret: z.string().describe("Shown this once; stored only as a hash."),
 });
 export const rolledSecretSchema = z.strictObject({ id: z.string(), secret: z.string(), previous_secret_expires_at: text });
+
+/** One lane of the outbound queue as the delivery ledger shows it. */
+const laneSchema = z.strictObject({
+  counts: z.strictObject({ pending: count, forwarded: count, failed: count, dead: count }),
+  recent: z.array(
+    z.strictObject({
+      id: z.number().int(),
+      ref: z.string().describe("The delivery id, else the first record's id; for a push, the id the receiver dedupes on."),
+      state: z.enum(["pending", "forwarded", "failed", "dead"]),
+      queued_at: z.string(),
+      attempts: count,
+      status: z.number().int().nullable().describe("The upstream's last HTTP status; null when it never answered."),
+      next_try_at: text,
+      error: text,
+    }),
+  ),
+});
 
 /** What `GET /api/v1/integrations/{id}/deliveries` answers. */
 export const deliveriesSchema = z.strictObject({
@@ -72,6 +97,8 @@ export const deliveriesSchema = z.strictObject({
     }),
   ),
   outbox: z.strictObject({ pending: count, oldest_at: text }),
+  forwarding: laneSchema.describe("The forward of accepted deliveries: counts by state and the latest rows."),
+  pushes: laneSchema.describe("The pushes to `notify`: counts by state and the latest rows."),
 });
 
 export const tokenSchema = z.strictObject({ id: z.string(), name: z.string(), created_at: z.string() });
