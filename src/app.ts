@@ -63,17 +63,17 @@ export function createApp() {
   app.route("/", devlakeRoutes);
   app.route("/", devgridRoutes);
   app.route("/", harnessSeiRoutes);
-  app.route("/api/v1/integrations", integrationRoutes);
-  app.route("/api/v1/tokens", tokenRoutes);
-  app.route("/api/v1", catalogRoutes);
-  app.route("/api/v1", exportRoutes);
-  app.route("/api/v1/deployments", deploymentRoutes);
-  app.route("/api/v1/incidents", incidentRoutes);
-  app.route("/api/v1", metricsRoutes);
-  app.route("/api/v1", drilldownRoutes);
+  app.route("/", integrationRoutes);
+  app.route("/", tokenRoutes);
+  app.route("/", catalogRoutes);
+  app.route("/", exportRoutes);
+  app.route("/", deploymentRoutes);
+  app.route("/", incidentRoutes);
+  app.route("/", metricsRoutes);
+  app.route("/", drilldownRoutes);
   app.route("/", dashboardRoutes);
   app.route("/", openApiRoutes);
-  app.route("/api/v1/maintenance", maintenanceRoutes);
+  app.route("/", maintenanceRoutes);
 
   const notFound = methodNotAllowedHandler(app);
   app.notFound((c) => notFound(c.req.raw));

@@ -124,7 +124,7 @@ export function recomputeSettings(env: Env): Pick<RecomputeOptions, "linkWindowH
 
 export const metricsRoutes = new Hono<AppEnv>();
 
-metricsRoutes.get("/metrics", requireReader, queryValidator(metricsQuerySchema), async (c) => {
+metricsRoutes.get("/api/v1/metrics", requireReader, queryValidator(metricsQuerySchema), async (c) => {
   const q = normalized(c.req.valid("query"), parseEnvironmentAliases(c.env.ENVIRONMENT_ALIASES));
   const window = windowOf(q, today());
   const body = await memoised(`metrics:${JSON.stringify([q, window])}`, async () => {
@@ -135,7 +135,7 @@ metricsRoutes.get("/metrics", requireReader, queryValidator(metricsQuerySchema),
   return c.json(body);
 });
 
-metricsRoutes.get("/metrics/timeseries", requireReader, queryValidator(timeseriesQuerySchema), async (c) => {
+metricsRoutes.get("/api/v1/metrics/timeseries", requireReader, queryValidator(timeseriesQuerySchema), async (c) => {
   const q = normalized(c.req.valid("query"), parseEnvironmentAliases(c.env.ENVIRONMENT_ALIASES));
   const window = windowOf(q, today());
   const list = buckets(window.from, window.to, q.granularity);
@@ -151,7 +151,7 @@ metricsRoutes.get("/metrics/timeseries", requireReader, queryValidator(timeserie
   return c.json(body);
 });
 
-metricsRoutes.post("/recompute", requireAdmin, queryValidator(recomputeQuerySchema), async (c) => {
+metricsRoutes.post("/api/v1/recompute", requireAdmin, queryValidator(recomputeQuerySchema), async (c) => {
   const summary = await recompute(c.env.DB, { full: c.req.valid("query").full === "true", ...recomputeSettings(c.env) });
   return c.json(summary);
 });

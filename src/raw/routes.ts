@@ -11,8 +11,8 @@ import { requireAdmin } from "../http/auth";
 import { MOVE_LIMIT_MAX, moveRaw } from "./move";
 
 export const maintenanceRoutes = new Hono<AppEnv>();
-maintenanceRoutes.use("*", requireAdmin);
+maintenanceRoutes.use("/api/v1/maintenance/*", requireAdmin);
 
-maintenanceRoutes.post("/move-raw", queryValidator(z.object({ limit: z.coerce.number().int().min(1).max(MOVE_LIMIT_MAX).default(500) })), async (c) => {
+maintenanceRoutes.post("/api/v1/maintenance/move-raw", queryValidator(z.object({ limit: z.coerce.number().int().min(1).max(MOVE_LIMIT_MAX).default(500) })), async (c) => {
   return c.json(await moveRaw(c.env.DB, c.env.RAW, c.req.valid("query").limit));
 });
