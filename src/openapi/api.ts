@@ -6,7 +6,7 @@ import { z } from "zod";
 import { drilldownQuerySchema } from "../api/drilldown/query";
 import { DRILLDOWN_METRICS } from "../api/drilldown/records";
 import { listQuerySchema } from "../api/pagination";
-import { putSchema } from "../catalog/routes";
+import { putSchema } from "../catalog/catalog";
 import { createSchema as createIntegrationSchema, patchSchema, rollSchema } from "../integrations/routes";
 import { metricsQuerySchema, recomputeQuerySchema, timeseriesQuerySchema } from "../metrics/routes";
 import { createSchema as createTokenSchema } from "../tokens/routes";

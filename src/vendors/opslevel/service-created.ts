@@ -5,8 +5,8 @@
  * describes.
  */
 import { z } from "zod";
-import type { ServiceView } from "../../catalog/routes";
-import { SLUG } from "../../catalog/routes";
+import type { ServiceView } from "../../catalog/catalog";
+import { SLUG } from "../../catalog/catalog";
 import { optionalText, requiredText } from "../fields";
 
 const repositorySchema = z.looseObject({
