@@ -11,6 +11,7 @@ import { exportRoutes } from "./api/export";
 import { incidentRoutes } from "./api/incidents";
 import { catalogRoutes } from "./catalog/routes";
 import { dashboardRoutes } from "./dashboard/routes";
+import { configOf } from "./config";
 import type { AppEnv } from "./env";
 import { ApiError, standardErrorFormat } from "./http/errors";
 import { readCors } from "./http/cors";
@@ -42,6 +43,12 @@ const READ_PATHS = ["/api/v1/metrics", "/api/v1/metrics/*", "/api/v1/deployments
 /** Builds the app. */
 export function createApp() {
   const app = new Hono<AppEnv>();
+
+  // A bad setting refuses every request with a 503 naming it, rather than serving wrong answers.
+  app.use("*", async (c, next) => {
+    configOf(c.env);
+    await next();
+  });
 
   app.get("/healthz", async (c) => {
     if (c.req.query("deep") === undefined) return c.json({ status: "ok" });

@@ -6,14 +6,14 @@
  * the alarm.
  */
 import { DurableObject } from "cloudflare:workers";
+import { configOf } from "../config";
 import type { Env } from "../env";
 import { ConfigStore } from "./config-store";
 import { DeliveryLog, type DeliveryLedger, type Rejection } from "./delivery-log";
-import { environmentAliases } from "./environment-aliases";
 import { Ledger } from "./ledger";
 import { Outbox } from "./outbox";
 import type { Credential, IngestReply, IngestRequest, IntegrationConfig, RateLimit, SecretRoll, Vendor } from "./protocol";
-import { defaultRateLimit, RateLimiter } from "./rate-limit";
+import { RateLimiter } from "./rate-limit";
 import { signedByAny } from "./signature";
 
 export class IntegrationObject extends DurableObject<Env> {
@@ -27,8 +27,8 @@ export class IntegrationObject extends DurableObject<Env> {
     super(ctx, env);
     this.config = new ConfigStore(ctx.storage.sql);
     this.outbox = new Outbox(ctx.storage, env);
-    this.ledger = new Ledger(ctx.storage.sql, this.outbox, () => environmentAliases(env));
-    this.limiter = new RateLimiter(defaultRateLimit(env.RATE_LIMIT_PER_SECOND, env.RATE_LIMIT_BURST));
+    this.ledger = new Ledger(ctx.storage.sql, this.outbox, () => configOf(env).environmentAliases);
+    this.limiter = new RateLimiter(configOf(env).rateLimit);
     this.log = new DeliveryLog(ctx.storage.sql);
   }
 

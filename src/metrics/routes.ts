@@ -6,11 +6,12 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv, Env } from "../env";
+import { configOf, type ConfigVars } from "../config";
+import type { AppEnv } from "../env";
 import { requireAdmin, requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { queryValidator } from "../api/pagination";
-import { normalizeEnvironment, parseEnvironmentAliases, type EnvironmentAliases } from "../lib/environment";
+import { normalizeEnvironment, type EnvironmentAliases } from "../lib/environment";
 import { parseTimestamp } from "../lib/time";
 import { metricsObject, type WindowFigures } from "./assemble";
 import { addDays, buckets, daysBetween } from "./calendar";
@@ -111,21 +112,16 @@ function figureQuery(q: MetricsQuery, from: string, to: string, group: FigureQue
   return { from, to, environments: q.environments, service: q.service, team: q.team, group };
 }
 
-/** The link window from wrangler.toml's vars (hours), 168 when unset or not a positive number. */
-function linkWindowHours(env: Env): number {
-  const hours = Number(env.LINK_WINDOW_HOURS);
-  return Number.isFinite(hours) && hours > 0 ? hours : 168;
-}
-
 /** What a recompute takes from the configuration. */
-export function recomputeSettings(env: Env): Pick<RecomputeOptions, "linkWindowHours" | "environmentAliases"> {
-  return { linkWindowHours: linkWindowHours(env), environmentAliases: parseEnvironmentAliases(env.ENVIRONMENT_ALIASES) };
+export function recomputeSettings(env: ConfigVars): Pick<RecomputeOptions, "linkWindowHours" | "environmentAliases"> {
+  const { linkWindowHours, environmentAliases } = configOf(env);
+  return { linkWindowHours, environmentAliases };
 }
 
 export const metricsRoutes = new Hono<AppEnv>();
 
 metricsRoutes.get("/api/v1/metrics", requireReader, queryValidator(metricsQuerySchema), async (c) => {
-  const q = normalized(c.req.valid("query"), parseEnvironmentAliases(c.env.ENVIRONMENT_ALIASES));
+  const q = normalized(c.req.valid("query"), configOf(c.env).environmentAliases);
   const window = windowOf(q, today());
   const body = await memoised(`metrics:${JSON.stringify([q, window])}`, async () => {
     const stored = await snapshot(c.env.DB, q, window.from, window.to);
@@ -136,7 +132,7 @@ metricsRoutes.get("/api/v1/metrics", requireReader, queryValidator(metricsQueryS
 });
 
 metricsRoutes.get("/api/v1/metrics/timeseries", requireReader, queryValidator(timeseriesQuerySchema), async (c) => {
-  const q = normalized(c.req.valid("query"), parseEnvironmentAliases(c.env.ENVIRONMENT_ALIASES));
+  const q = normalized(c.req.valid("query"), configOf(c.env).environmentAliases);
   const window = windowOf(q, today());
   const list = buckets(window.from, window.to, q.granularity);
   if (list.length > MAX_BUCKETS) throw ApiError.of(400, `at most ${MAX_BUCKETS} buckets; use a shorter window or a coarser granularity`, "granularity");
