@@ -5,8 +5,8 @@
  */
 import type { Priority, Urgency } from "./priority";
 
-// Plain types (aliases, so a record reads as a map of fields), not schemas: our adapters build these from payloads their own schemas validated,
-// so a second validation on the hot path would only repeat it.
+// Plain types, not schemas: adapters build these from payloads their own schemas validated, so a
+// second validation on the hot path would only repeat it. Aliases, so a record reads as a map of fields.
 
 /** UTC ISO 8601 with milliseconds, as `parseTimestamp` writes it. */
 type IsoTime = string;
