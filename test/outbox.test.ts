@@ -180,7 +180,7 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
       return { pending: instance.pendingCount(), next: await state.storage.getAlarm(), now: Date.now() };
     });
     expect(first.pending).toBe(total - DRAIN_ROWS);
-    // A burst still reaches D1 within a second (PRODUCT.md): a full batch waits for nothing.
+    // A burst still reaches D1 within a second: a full batch waits for nothing.
     expect(first.next).not.toBeNull();
     expect(first.next!).toBeLessThanOrEqual(first.now);
     await drain(id);

@@ -1,6 +1,6 @@
 /**
  * @module
- * `GET /api/v1/metrics`, `GET /api/v1/metrics/timeseries` (METRICS.md) and the admin
+ * `GET /api/v1/metrics`, `GET /api/v1/metrics/timeseries` (docs/metrics.md) and the admin
  * `POST /api/v1/recompute`. Reads serve what the last recompute materialised: a stored snapshot
  * when the window and filters are a standard one, else the same figures assembled on demand.
  */

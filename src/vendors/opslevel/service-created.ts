@@ -1,7 +1,7 @@
 /**
  * @module
  * OpsLevel's service-creation webhook context
- * (vendor-docs/opslevel-service-creation-webhook-context.txt): schema, and the catalog entry it
+ * (docs/vendors/opslevel.md): schema, and the catalog entry it
  * describes.
  */
 import { z } from "zod";
