@@ -11,6 +11,7 @@ import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { deliveriesOf } from "../raw/deliveries";
 import { encodeCursor, listConditions, listQuery, pageOf, type ListQuery } from "./pagination";
+import { recordHeader } from "./record-header";
 
 type DeploymentRow = typeof deployments.$inferSelect;
 type CommitRow = typeof deploymentCommits.$inferSelect;
@@ -19,15 +20,7 @@ const { raw: _raw, ...listColumns } = getTableColumns(deployments);
 
 function present(row: Omit<DeploymentRow, "raw">, commits: CommitRow[]) {
   return {
-    id: row.id,
-    integration_id: row.integrationId,
-    seq: row.seq,
-    dedup_key: row.dedupKey,
-    service: row.service,
-    service_name: row.serviceName,
-    environment: row.environment,
-    environment_raw: row.environmentRaw,
-    status: row.status,
+    ...recordHeader(row),
     kind: row.kind,
     started_at: row.startedAt,
     finished_at: row.finishedAt,

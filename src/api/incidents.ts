@@ -12,6 +12,7 @@ import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { deliveriesOf } from "../raw/deliveries";
 import { encodeCursor, listConditions, listQuery, pageOf, type ListQuery } from "./pagination";
+import { recordHeader } from "./record-header";
 
 type IncidentRow = Omit<typeof incidents.$inferSelect, "raw">;
 
@@ -38,15 +39,7 @@ interface Recomputed {
 function present(row: IncidentRow, { links, countedOrPending }: Recomputed) {
   const link = links.get(row.id);
   return {
-    id: row.id,
-    integration_id: row.integrationId,
-    seq: row.seq,
-    dedup_key: row.dedupKey,
-    service: row.service,
-    service_name: row.serviceName,
-    environment: row.environment,
-    environment_raw: row.environmentRaw,
-    status: row.status,
+    ...recordHeader(row),
     // The incident's integration's rule may leave out one the event counts, from the next full recompute on.
     counted: row.counted && countedOrPending.has(row.id),
     priority: row.priority,
