@@ -69,10 +69,10 @@ export async function countRows(table: string, integrationId?: string): Promise<
 
 /** Reads the vendor's documented example, so contract tests use the vendor's own payloads. */
 /**
- * Runs `during` with D1's `table` renamed away, so that drains fail for real. The failures they
- * log are expected: captured rather than printed, and checked.
+ * Runs `during` with D1's `table` renamed away, so that what writes to it fails for real. The
+ * failures logged are expected: captured rather than printed, and checked against `expected`.
  */
-export async function duringD1Outage(table: string, during: () => Promise<void>): Promise<void> {
+export async function duringD1Outage(table: string, during: () => Promise<void>, expected = /^outbox drain failed/): Promise<void> {
   const error = vi.spyOn(console, "error").mockImplementation(() => {});
   let logged: string[];
   await env.DB.exec(`ALTER TABLE ${table} RENAME TO ${table}_outage`);
@@ -83,7 +83,7 @@ export async function duringD1Outage(table: string, during: () => Promise<void>)
     logged = error.mock.calls.map((args) => String(args[0]));
     error.mockRestore();
   }
-  expect(logged).toContainEqual(expect.stringMatching(/^outbox drain failed/));
+  expect(logged).toContainEqual(expect.stringMatching(expected));
 }
 
 export { env };
