@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { configOf, type ConfigVars } from "../config";
+import { configOf } from "../config";
 import type { AppEnv } from "../env";
 import { requireAdmin, requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
@@ -17,7 +17,7 @@ import { metricsObject, type WindowFigures } from "./assemble";
 import { buckets } from "./calendar";
 import { windowFigures, type FigureQuery } from "./figures";
 import { memoised } from "./answer-memo";
-import { recompute, type RecomputeOptions } from "./recompute";
+import { recompute } from "./recompute";
 
 /** The most buckets a timeseries answers with. */
 const MAX_BUCKETS = 1000;
@@ -83,12 +83,6 @@ function figureQuery(q: MetricsQuery, from: string, to: string, group: FigureQue
   return { from, to, environments: q.environments, service: q.service, team: q.team, group };
 }
 
-/** What a recompute takes from the configuration. */
-export function recomputeSettings(env: ConfigVars): Pick<RecomputeOptions, "linkWindowHours" | "environmentAliases"> {
-  const { linkWindowHours, environmentAliases } = configOf(env);
-  return { linkWindowHours, environmentAliases };
-}
-
 export const metricsRoutes = new Hono<AppEnv>();
 
 metricsRoutes.get("/api/v1/metrics", requireReader, queryValidator(metricsQuerySchema), async (c) => {
@@ -119,6 +113,7 @@ metricsRoutes.get("/api/v1/metrics/timeseries", requireReader, queryValidator(ti
 });
 
 metricsRoutes.post("/api/v1/recompute", requireAdmin, queryValidator(recomputeQuerySchema), async (c) => {
-  const summary = await recompute(c.env.DB, { full: c.req.valid("query").full === "true", ...recomputeSettings(c.env) });
+  const { linkWindowHours, environmentAliases } = configOf(c.env);
+  const summary = await recompute(c.env.DB, { full: c.req.valid("query").full === "true", linkWindowHours, environmentAliases });
   return c.json(summary);
 });
