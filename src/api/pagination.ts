@@ -11,7 +11,7 @@ import { zValidator } from "@hono/zod-validator";
 import { ApiError } from "../http/errors";
 import { problemsOf } from "../http/validate";
 import { normalizeEnvironment } from "../lib/environment";
-import { optionalText } from "./query-fields";
+import { queryText } from "./query-fields";
 import { parseTimestamp } from "../lib/time";
 
 /** Opaque cursor over `(time, id)`, newest first. */
@@ -52,11 +52,11 @@ export const listQuerySchema = z.object({
       if (!decoded) ctx.addIssue({ code: "custom", message: "cursor is not one this API issued" });
       return decoded;
     }),
-  service: optionalText,
-  team: optionalText,
-  environment: optionalText.transform((v) => (v === null ? null : normalizeEnvironment(v))),
-  status: optionalText,
-  integration: optionalText,
+  service: queryText,
+  team: queryText,
+  environment: queryText.transform((v) => (v === null ? null : normalizeEnvironment(v))),
+  status: queryText,
+  integration: queryText,
   from: time("from"),
   to: time("to"),
 });

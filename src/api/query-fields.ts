@@ -12,7 +12,7 @@ const MAX_WINDOW_DAYS = 3660;
 const DEFAULT_WINDOW_DAYS = 30;
 
 /** An optional parameter, null when absent or empty. */
-export const optionalText = z
+export const queryText = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v === "" ? null : v));

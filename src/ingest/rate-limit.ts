@@ -7,7 +7,7 @@
 import type { RateLimit } from "./protocol";
 
 /** The deployment's default when wrangler's vars leave it unset. */
-export const DEFAULT_RATE_LIMIT: RateLimit = { requests_per_second: 50, burst: 200 };
+const DEFAULT_RATE_LIMIT: RateLimit = { requests_per_second: 50, burst: 200 };
 
 /**
  * The limit from wrangler vars `RATE_LIMIT_PER_SECOND` and `RATE_LIMIT_BURST`, each falling back

@@ -11,7 +11,7 @@ import type { AppEnv } from "../env";
 import { requireAdmin, requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { queryValidator } from "../api/pagination";
-import { day, optionalText, queryWindow } from "../api/query-fields";
+import { day, queryText, queryWindow } from "../api/query-fields";
 import { normalizeEnvironment, type EnvironmentAliases } from "../lib/environment";
 import { metricsObject, type WindowFigures } from "./assemble";
 import { buckets } from "./calendar";
@@ -25,9 +25,9 @@ const MAX_BUCKETS = 1000;
 const MAX_ENVIRONMENTS = 10;
 
 export const metricsQuerySchema = z.object({
-  service: optionalText,
-  team: optionalText,
-  environment: optionalText.transform((v, ctx) => {
+  service: queryText,
+  team: queryText,
+  environment: queryText.transform((v, ctx) => {
     const names = (v ?? "production").split(",").map((name) => name.trim());
     if (names.some((name) => name === "")) ctx.addIssue({ code: "custom", message: "environment must be a name or a comma-separated list of names" });
     if (names.length > MAX_ENVIRONMENTS) ctx.addIssue({ code: "custom", message: `environment may list at most ${MAX_ENVIRONMENTS} names` });

@@ -7,18 +7,18 @@ import { z } from "zod";
 import { ApiError } from "../../http/errors";
 import { normalizeEnvironment } from "../../lib/environment";
 import { decodeCursor, encodeCursor } from "../pagination";
-import { day, optionalText, queryWindow } from "../query-fields";
+import { day, queryText, queryWindow } from "../query-fields";
 
 export const drilldownQuerySchema = z.object({
-  service: optionalText,
-  team: optionalText,
+  service: queryText,
+  team: queryText,
   /** One environment or several, comma-separated, as the metrics take them. */
-  environment: optionalText.transform((v) => [...new Set((v ?? "production").split(",").map((e) => normalizeEnvironment(e)).filter((e) => e !== ""))]),
+  environment: queryText.transform((v) => [...new Set((v ?? "production").split(",").map((e) => normalizeEnvironment(e)).filter((e) => e !== ""))]),
   from: day("from"),
   to: day("to"),
   benchmark: z.enum(["2023", "2021"]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: optionalText.transform((v, ctx) => {
+  cursor: queryText.transform((v, ctx) => {
     if (v === null) return null;
     const decoded = decodeCursor(v);
     if (!decoded) ctx.addIssue({ code: "custom", message: "cursor is not one this API issued" });
