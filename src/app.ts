@@ -11,6 +11,7 @@ import { exportRoutes } from "./api/export";
 import { incidentRoutes } from "./api/incidents";
 import { catalogRoutes } from "./catalog/routes";
 import { dashboardRoutes } from "./dashboard/routes";
+import { configOf } from "./config";
 import type { AppEnv } from "./env";
 import { ApiError, standardErrorFormat } from "./http/errors";
 import { readCors } from "./http/cors";
@@ -43,6 +44,12 @@ const READ_PATHS = ["/api/v1/metrics", "/api/v1/metrics/*", "/api/v1/deployments
 export function createApp() {
   const app = new Hono<AppEnv>();
 
+  // A bad setting refuses every request with a 503 naming it, rather than serving wrong answers.
+  app.use("*", async (c, next) => {
+    configOf(c.env);
+    await next();
+  });
+
   app.get("/healthz", async (c) => {
     if (c.req.query("deep") === undefined) return c.json({ status: "ok" });
     try {
@@ -63,17 +70,17 @@ export function createApp() {
   app.route("/", devlakeRoutes);
   app.route("/", devgridRoutes);
   app.route("/", harnessSeiRoutes);
-  app.route("/api/v1/integrations", integrationRoutes);
-  app.route("/api/v1/tokens", tokenRoutes);
-  app.route("/api/v1", catalogRoutes);
-  app.route("/api/v1", exportRoutes);
-  app.route("/api/v1/deployments", deploymentRoutes);
-  app.route("/api/v1/incidents", incidentRoutes);
-  app.route("/api/v1", metricsRoutes);
-  app.route("/api/v1", drilldownRoutes);
+  app.route("/", integrationRoutes);
+  app.route("/", tokenRoutes);
+  app.route("/", catalogRoutes);
+  app.route("/", exportRoutes);
+  app.route("/", deploymentRoutes);
+  app.route("/", incidentRoutes);
+  app.route("/", metricsRoutes);
+  app.route("/", drilldownRoutes);
   app.route("/", dashboardRoutes);
   app.route("/", openApiRoutes);
-  app.route("/api/v1/maintenance", maintenanceRoutes);
+  app.route("/", maintenanceRoutes);
 
   const notFound = methodNotAllowedHandler(app);
   app.notFound((c) => notFound(c.req.raw));

@@ -24,10 +24,11 @@ describe("token bucket", () => {
     expect(slow.take(0)).toBe(10);
   });
 
-  it("takes its default from wrangler vars, ignoring values that are not positive numbers", () => {
+  it("takes its default from wrangler vars, naming a value that is not a positive number", () => {
     expect(defaultRateLimit("50", "200")).toEqual({ requests_per_second: 50, burst: 200 });
     expect(defaultRateLimit(undefined, "")).toEqual({ requests_per_second: 50, burst: 200 });
-    expect(defaultRateLimit("-1", "abc")).toEqual({ requests_per_second: 50, burst: 200 });
+    expect(() => defaultRateLimit("-1", "200")).toThrow(/RATE_LIMIT_PER_SECOND must be a positive number/);
+    expect(() => defaultRateLimit("50", "abc")).toThrow(/RATE_LIMIT_BURST must be a positive number/);
     expect(defaultRateLimit("5", "10")).toEqual({ requests_per_second: 5, burst: 10 });
     expect(defaultRateLimit(env.RATE_LIMIT_PER_SECOND, env.RATE_LIMIT_BURST)).toEqual({ requests_per_second: 50, burst: 200 });
   });

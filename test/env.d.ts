@@ -1,7 +1,5 @@
-type WorkerEnv = import("../src/env").Env;
-
 declare namespace Cloudflare {
-  interface Env extends WorkerEnv {
+  interface Env {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }
 }

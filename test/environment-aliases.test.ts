@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/app";
 import deployment from "./fixtures/generic/deployment.json";
 import { callJson, createIntegration, drain, env } from "./helpers";
-import { environmentAliases } from "../src/ingest/environment-aliases";
+import { configOf } from "../src/config";
 import { ApiError } from "../src/http/errors";
 
 // vitest.config.ts binds ENVIRONMENT_ALIASES=prod-eu:production,prod-us:production.
@@ -51,11 +51,11 @@ describe("ENVIRONMENT_ALIASES on ingest", () => {
   it("refuses ingest with a 503 naming the setting when its value is malformed, and logs it once", () => {
     const error = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
-      const malformed = { ENVIRONMENT_ALIASES: "prod-eu=production" };
+      const malformed = { ADMIN_TOKEN: "t", ENVIRONMENT_ALIASES: "prod-eu=production" };
       for (let i = 0; i < 2; i++) {
         let thrown: unknown;
         try {
-          environmentAliases(malformed);
+          configOf(malformed);
         } catch (e) {
           thrown = e;
         }
@@ -64,8 +64,8 @@ describe("ENVIRONMENT_ALIASES on ingest", () => {
         expect((thrown as ApiError).message).toMatch(/ENVIRONMENT_ALIASES: "prod-eu=production" is not name:target/);
       }
       expect(error).toHaveBeenCalledTimes(1);
-      expect(environmentAliases({ ENVIRONMENT_ALIASES: "" })).toEqual({});
-      expect(environmentAliases({})).toEqual({});
+      expect(configOf({ ADMIN_TOKEN: "t", ENVIRONMENT_ALIASES: "" }).environmentAliases).toEqual({});
+      expect(configOf({ ADMIN_TOKEN: "t" }).environmentAliases).toEqual({});
     } finally {
       error.mockRestore();
     }

@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import documented from "./fixtures/opslevel/deploy.json";
-import { callJson, countRows, createIntegration, drain, env, integrationStub } from "./helpers";
+import { callJson, countRows, createIntegration, drain, duringD1Outage, env, integrationStub } from "./helpers";
 
 /** More failed drains than workerd's own alarm retries (6), so only the object's re-arming can save them. */
 const FAILED_RUNS = 10;
@@ -21,8 +21,7 @@ describe("faults: D1 failing during the outbox drain", () => {
   it("re-arms itself through more failures than the alarm's retries, then drains in order, exactly once", async () => {
     const { id } = await createIntegration("opslevel");
     const stub = integrationStub(id);
-    await env.DB.exec("ALTER TABLE deployments RENAME TO deployments_outage");
-    try {
+    await duringD1Outage("deployments", async () => {
       for (let run = 0; run < FAILED_RUNS; run++) {
         expect((await post(id, `outage-${run}`)).status).toBe(202);
         await runDurableObjectAlarm(stub);
@@ -30,9 +29,7 @@ describe("faults: D1 failing during the outbox drain", () => {
         expect(await scheduledAlarm(id)).not.toBeNull();
         expect(await stub.pendingCount()).toBe(run + 1);
       }
-    } finally {
-      await env.DB.exec("ALTER TABLE deployments_outage RENAME TO deployments");
-    }
+    });
     await drain(id);
     const rows = await stored(id);
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: FAILED_RUNS }, (_, i) => i + 1));
@@ -46,15 +43,12 @@ describe("faults: D1 failing during the outbox drain", () => {
     const { id } = await createIntegration("opslevel");
     const stub = integrationStub(id);
     // The deployments statement would succeed; the commits one, later in the same batch, fails.
-    await env.DB.exec("ALTER TABLE deployment_commits RENAME TO deployment_commits_outage");
-    try {
+    await duringD1Outage("deployment_commits", async () => {
       for (let i = 0; i < 3; i++) await post(id, `half-${i}`);
       await runDurableObjectAlarm(stub);
       expect(await countRows("deployments", id)).toBe(0);
       expect(await stub.pendingCount()).toBe(3);
-    } finally {
-      await env.DB.exec("ALTER TABLE deployment_commits_outage RENAME TO deployment_commits");
-    }
+    });
     await drain(id);
     expect((await stored(id)).map((r) => r.dedup_key)).toEqual(["half-0", "half-1", "half-2"]);
     const commits = await env.DB.prepare("SELECT count(*) AS n FROM deployment_commits c JOIN deployments d ON d.id = c.deployment_id WHERE d.integration_id = ?").bind(id).first<number>("n");

@@ -4,7 +4,7 @@
  */
 import { runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
 
 export const ADMIN = { authorization: "Bearer test-admin-token" };
 export const BASE = "https://receiver.test";
@@ -68,4 +68,22 @@ export async function countRows(table: string, integrationId?: string): Promise<
 }
 
 /** Reads the vendor's documented example, so contract tests use the vendor's own payloads. */
+/**
+ * Runs `during` with D1's `table` renamed away, so that what writes to it fails for real. The
+ * failures logged are expected: captured rather than printed, and checked against `expected`.
+ */
+export async function duringD1Outage(table: string, during: () => Promise<void>, expected = /^outbox drain failed/): Promise<void> {
+  const error = vi.spyOn(console, "error").mockImplementation(() => {});
+  let logged: string[];
+  await env.DB.exec(`ALTER TABLE ${table} RENAME TO ${table}_outage`);
+  try {
+    await during();
+  } finally {
+    await env.DB.exec(`ALTER TABLE ${table}_outage RENAME TO ${table}`);
+    logged = error.mock.calls.map((args) => String(args[0]));
+    error.mockRestore();
+  }
+  expect(logged).toContainEqual(expect.stringMatching(expected));
+}
+
 export { env };

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import documented from "./fixtures/opslevel/deploy.json";
-import { callJson, countRows, createIntegration, drain, env, integrationStub } from "./helpers";
+import { callJson, countRows, createIntegration, drain, duringD1Outage, env, integrationStub } from "./helpers";
 import type { IntegrationObject } from "../src/ingest/integration-object";
 import { backoffMs, DRAIN_ROWS } from "../src/ingest/outbox";
 import type { IngestReply, IngestRequest } from "../src/ingest/protocol";
@@ -58,8 +58,7 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
   it("keeps acknowledged events while D1 fails, then lands each exactly once, in sequence", async () => {
     const { id } = await createIntegration("opslevel");
     const stub = integrationStub(id);
-    await env.DB.exec("ALTER TABLE deployments RENAME TO deployments_away");
-    try {
+    await duringD1Outage("deployments", async () => {
       for (let i = 0; i < 5; i++) {
         const res = await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: `fault-${i}` });
         expect(res.status).toBe(202);
@@ -67,9 +66,7 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
       // The drain runs against the broken database: it fails and keeps every event.
       expect(await runDurableObjectAlarm(stub)).toBe(true);
       expect(await stub.pendingCount()).toBe(5);
-    } finally {
-      await env.DB.exec("ALTER TABLE deployments_away RENAME TO deployments");
-    }
+    });
     // A repost during the outage was a duplicate, and stays one.
     expect((await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: "fault-0" })).json.result).toBe("duplicate_deploy");
     await drain(id);
@@ -180,7 +177,7 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
       return { pending: instance.pendingCount(), next: await state.storage.getAlarm(), now: Date.now() };
     });
     expect(first.pending).toBe(total - DRAIN_ROWS);
-    // A burst still reaches D1 within a second (PRODUCT.md): a full batch waits for nothing.
+    // A burst still reaches D1 within a second: a full batch waits for nothing.
     expect(first.next).not.toBeNull();
     expect(first.next!).toBeLessThanOrEqual(first.now);
     await drain(id);

@@ -13,7 +13,7 @@ const deploy = (service) =>
     commit: { sha: "38d02f1d7aab64678a7ad3eeb2ad2887ce7253f5", date: "2026-01-01 11:00:00" },
   });
 
-/** The bench measures throughput, not the per-integration rate limit (README: abuse limits). */
+/** The bench measures throughput, not the per-integration rate limit (docs/api.md). */
 const UNLIMITED = { requests_per_second: 1_000_000, burst: 1_000_000 };
 
 /**

@@ -84,7 +84,7 @@ async function floorRuns(persistDir, runs) {
 
 /**
  * The full recompute with its floor side by side, on a copy of the same database: runs right before
- * it and right after, and the floor is their median (README, Performance, Recompute: why).
+ * it and right after, and the floor is their median (docs/performance.md, Recompute).
  */
 async function fullBesideFloor(server) {
   const copy = copyDatabase(server.persistDir);

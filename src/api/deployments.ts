@@ -11,6 +11,7 @@ import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { deliveriesOf } from "../raw/deliveries";
 import { encodeCursor, listConditions, listQuery, pageOf, type ListQuery } from "./pagination";
+import { recordHeader } from "./record-header";
 
 type DeploymentRow = typeof deployments.$inferSelect;
 type CommitRow = typeof deploymentCommits.$inferSelect;
@@ -19,15 +20,7 @@ const { raw: _raw, ...listColumns } = getTableColumns(deployments);
 
 function present(row: Omit<DeploymentRow, "raw">, commits: CommitRow[]) {
   return {
-    id: row.id,
-    integration_id: row.integrationId,
-    seq: row.seq,
-    dedup_key: row.dedupKey,
-    service: row.service,
-    service_name: row.serviceName,
-    environment: row.environment,
-    environment_raw: row.environmentRaw,
-    status: row.status,
+    ...recordHeader(row),
     kind: row.kind,
     started_at: row.startedAt,
     finished_at: row.finishedAt,
@@ -60,7 +53,7 @@ async function commitsOf(db: Database, ids: string[]): Promise<Map<string, Commi
 }
 
 export const deploymentRoutes = new Hono<AppEnv>();
-deploymentRoutes.use("*", requireReader);
+deploymentRoutes.use("/api/v1/deployments/*", requireReader);
 
 /** One page of the list, newest first, as the API presents it, with the next page's cursor. */
 export async function deploymentPage(db: Database, q: ListQuery) {
@@ -84,12 +77,12 @@ export async function deploymentPage(db: Database, q: ListQuery) {
   return { items: page.map((r) => present(r, commits.get(r.id) ?? [])), next };
 }
 
-deploymentRoutes.get("/", listQuery, async (c) => {
+deploymentRoutes.get("/api/v1/deployments", listQuery, async (c) => {
   const { items, next } = await deploymentPage(database(c.env.DB), c.req.valid("query"));
   return c.json({ items, next_cursor: next && encodeCursor(...next) });
 });
 
-deploymentRoutes.get("/:id", async (c) => {
+deploymentRoutes.get("/api/v1/deployments/:id", async (c) => {
   const db = database(c.env.DB);
   const [row] = await db.select().from(deployments).where(eq(deployments.id, c.req.param("id")));
   if (!row) throw ApiError.of(404, `no deployment with id ${JSON.stringify(c.req.param("id"))}`);

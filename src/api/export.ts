@@ -67,7 +67,7 @@ export const exportRoutes = new Hono<AppEnv>();
 
 for (const kind of ["deployments", "incidents"] as const) {
   for (const ext of ["csv", "ndjson"] as const) {
-    exportRoutes.get(`/${kind}.${ext}`, requireReader, exportQuery, (c) => {
+    exportRoutes.get(`/api/v1/${kind}.${ext}`, requireReader, exportQuery, (c) => {
       const filters: ListQuery = { ...c.req.valid("query"), limit: CHUNK_ROWS, cursor: null };
       const stream = exportStream(database(c.env.DB), filters, SOURCES[kind], FORMATS[ext]);
       return c.body(stream, 200, { "content-type": FORMATS[ext].type, "content-disposition": `attachment; filename="${kind}.${ext}"` });

@@ -12,6 +12,7 @@ import { requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { deliveriesOf } from "../raw/deliveries";
 import { encodeCursor, listConditions, listQuery, pageOf, type ListQuery } from "./pagination";
+import { recordHeader } from "./record-header";
 
 type IncidentRow = Omit<typeof incidents.$inferSelect, "raw">;
 
@@ -38,15 +39,7 @@ interface Recomputed {
 function present(row: IncidentRow, { links, countedOrPending }: Recomputed) {
   const link = links.get(row.id);
   return {
-    id: row.id,
-    integration_id: row.integrationId,
-    seq: row.seq,
-    dedup_key: row.dedupKey,
-    service: row.service,
-    service_name: row.serviceName,
-    environment: row.environment,
-    environment_raw: row.environmentRaw,
-    status: row.status,
+    ...recordHeader(row),
     // The incident's integration's rule may leave out one the event counts, from the next full recompute on.
     counted: row.counted && countedOrPending.has(row.id),
     priority: row.priority,
@@ -102,7 +95,7 @@ async function recomputedOf(db: Database, ids: string[]): Promise<Recomputed> {
 }
 
 export const incidentRoutes = new Hono<AppEnv>();
-incidentRoutes.use("*", requireReader);
+incidentRoutes.use("/api/v1/incidents/*", requireReader);
 
 /** One page of the list, newest first, as the API presents it, with the next page's cursor. */
 export async function incidentPage(db: Database, q: ListQuery) {
@@ -126,12 +119,12 @@ export async function incidentPage(db: Database, q: ListQuery) {
   return { items: page.map((r) => present(r, recomputed)), next };
 }
 
-incidentRoutes.get("/", listQuery, async (c) => {
+incidentRoutes.get("/api/v1/incidents", listQuery, async (c) => {
   const { items, next } = await incidentPage(database(c.env.DB), c.req.valid("query"));
   return c.json({ items, next_cursor: next && encodeCursor(...next) });
 });
 
-incidentRoutes.get("/:id", async (c) => {
+incidentRoutes.get("/api/v1/incidents/:id", async (c) => {
   const db = database(c.env.DB);
   const [row] = await db.select().from(incidents).where(eq(incidents.id, c.req.param("id")));
   if (!row) throw ApiError.of(404, `no incident with id ${JSON.stringify(c.req.param("id"))}`);

@@ -11,6 +11,7 @@ import { zValidator } from "@hono/zod-validator";
 import { ApiError } from "../http/errors";
 import { problemsOf } from "../http/validate";
 import { normalizeEnvironment } from "../lib/environment";
+import { queryText } from "./query-fields";
 import { parseTimestamp } from "../lib/time";
 
 /** Opaque cursor over `(time, id)`, newest first. */
@@ -40,11 +41,6 @@ const time = (name: string) =>
       return t;
     });
 
-const filter = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v === "" ? null : v));
-
 export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z
@@ -56,11 +52,11 @@ export const listQuerySchema = z.object({
       if (!decoded) ctx.addIssue({ code: "custom", message: "cursor is not one this API issued" });
       return decoded;
     }),
-  service: filter,
-  team: filter,
-  environment: filter.transform((v) => (v === null ? null : normalizeEnvironment(v))),
-  status: filter,
-  integration: filter,
+  service: queryText,
+  team: queryText,
+  environment: queryText.transform((v) => (v === null ? null : normalizeEnvironment(v))),
+  status: queryText,
+  integration: queryText,
   from: time("from"),
   to: time("to"),
 });

@@ -1,6 +1,6 @@
 /**
  * @module
- * Which catalog service an event belongs to (PRODUCT.md, "Which service an event belongs to").
+ * Which catalog service an event belongs to (docs/api.md, the service catalog).
  */
 import { inArray } from "drizzle-orm";
 import { jsonKeys, type Database } from "../db/client";

@@ -232,7 +232,7 @@ export const ciRunCommits = sqliteTable(
 );
 
 /*
- * Metrics (METRICS.md). Everything below is derived by the recompute job (src/metrics/recompute/)
+ * Metrics (docs/metrics.md). Everything below is derived by the recompute job (src/metrics/recompute/)
  * from the tables above and rebuilt where the change feeds say something moved. `service` here is
  * the service as the catalog resolves `service_name` at recompute time, so a catalog change
  * re-attributes past events.

@@ -3,120 +3,114 @@
  * The canonical event model: the one shape every vendor adapter produces and the outbox writes.
  * Times are UTC ISO 8601 strings with milliseconds (see `parseTimestamp`).
  */
-import { z } from "zod";
-import { PRIORITIES, URGENCIES } from "./priority";
+import type { Priority, Urgency } from "./priority";
 
-const isoTime = z.iso.datetime({ offset: false, precision: 3 });
-const text = z.string().min(1);
+// Plain types, not schemas: adapters build these from payloads their own schemas validated, so a
+// second validation on the hot path would only repeat it. Aliases, so a record reads as a map of fields.
+
+/** UTC ISO 8601 with milliseconds, as `parseTimestamp` writes it. */
+type IsoTime = string;
 
 /** Fields an adapter fills in itself when a payload lacks them. */
 export const DEFAULTABLE_FIELDS = ["status", "counted", "started_at", "finished_at", "resolved_at"] as const;
 export type DefaultableField = (typeof DEFAULTABLE_FIELDS)[number];
 
-/**
- * The fields of an event that hold the adapter's default, not a value the sender gave: an update
- * never lets them replace what an earlier delivery said. Absent when there are none; never
- * written to D1.
- */
-const defaulted = z.array(z.enum(DEFAULTABLE_FIELDS)).optional();
-
 /** Where to look in the catalog when an event names no service: repositories first, then names. */
-export const serviceHintsSchema = z.object({
-  repositories: z.array(text),
-  names: z.array(text),
-});
+export type ServiceHints = {
+  repositories: string[];
+  names: string[];
+};
 
-export const commitSchema = z.object({
-  sha: text,
-  repository: text.nullable(),
-  branch: text.nullable(),
-  message: z.string().nullable(),
-  committed_at: isoTime.nullable(),
-  authored_at: isoTime.nullable(),
-});
+export type Commit = {
+  sha: string;
+  repository: string | null;
+  branch: string | null;
+  message: string | null;
+  committed_at: IsoTime | null;
+  authored_at: IsoTime | null;
+};
 
-export const deployerSchema = z.object({
-  id: z.string().nullable(),
-  name: z.string().nullable(),
-  email: z.string().nullable(),
-});
+type Deployer = {
+  id: string | null;
+  name: string | null;
+  email: string | null;
+};
 
 export const DEPLOYMENT_STATUSES = ["pending", "in_progress", "success", "failure", "aborted"] as const;
+type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
-export const deploymentEventSchema = z.object({
-  type: z.literal("deployment"),
+export type DeploymentEvent = {
+  type: "deployment";
   /** The vendor's id for this deployment; null makes every post a new deployment. */
-  dedup_key: text.nullable(),
+  dedup_key: string | null;
   /** A service named explicitly by the payload. */
-  service: text.nullable(),
-  service_hints: serviceHintsSchema,
+  service: string | null;
+  service_hints: ServiceHints;
   /** The environment as the payload gave it. */
-  environment: text.nullable(),
-  status: z.enum(DEPLOYMENT_STATUSES),
-  kind: z.enum(["rollback", "hotfix"]).nullable(),
-  started_at: isoTime.nullable(),
-  finished_at: isoTime.nullable(),
-  deploy_number: text.nullable(),
-  change_id: text.nullable(),
-  url: z.string().nullable(),
-  description: z.string().nullable(),
-  deployer: deployerSchema.nullable(),
-  commits: z.array(commitSchema),
-  defaulted,
-  raw: z.unknown(),
-});
+  environment: string | null;
+  status: DeploymentStatus;
+  kind: "rollback" | "hotfix" | null;
+  started_at: IsoTime | null;
+  finished_at: IsoTime | null;
+  deploy_number: string | null;
+  change_id: string | null;
+  url: string | null;
+  description: string | null;
+  deployer: Deployer | null;
+  commits: Commit[];
+  /**
+   * The fields that hold the adapter's default, not a value the sender gave: an update never lets
+   * them replace what an earlier delivery said. Absent when there are none; never written to D1.
+   */
+  defaulted?: DefaultableField[];
+  raw?: unknown;
+};
 
-export const incidentEventSchema = z.object({
-  type: z.literal("incident"),
-  dedup_key: text,
-  service: text.nullable(),
-  service_hints: serviceHintsSchema,
-  environment: text.nullable(),
-  status: z.enum(["open", "resolved"]),
+export type IncidentEvent = {
+  type: "incident";
+  dedup_key: string;
+  service: string | null;
+  service_hints: ServiceHints;
+  environment: string | null;
+  status: "open" | "resolved";
   /** False for issue types that are stored but never counted as incidents. */
-  counted: z.boolean(),
+  counted: boolean;
   /** `P1` (highest) to `P5`; null when none was given or the one given is not a known spelling. */
-  priority: z.enum(PRIORITIES).nullable(),
+  priority: Priority | null;
   /** The vendor's priority or severity as given. */
-  priority_raw: z.string().nullable(),
-  urgency: z.enum(URGENCIES).nullable(),
-  title: z.string().nullable(),
-  url: z.string().nullable(),
-  created_at: isoTime,
-  resolved_at: isoTime.nullable(),
-  links: z.object({
-    change_id: text.nullable(),
-    deployment_id: text.nullable(),
-    commit_sha: text.nullable(),
-  }),
-  defaulted,
-  raw: z.unknown(),
-});
+  priority_raw: string | null;
+  urgency: Urgency | null;
+  title: string | null;
+  url: string | null;
+  created_at: IsoTime;
+  resolved_at: IsoTime | null;
+  links: {
+    change_id: string | null;
+    deployment_id: string | null;
+    commit_sha: string | null;
+  };
+  /**
+   * The fields that hold the adapter's default, not a value the sender gave: an update never lets
+   * them replace what an earlier delivery said. Absent when there are none; never written to D1.
+   */
+  defaulted?: DefaultableField[];
+  raw?: unknown;
+};
 
-export const ciRunEventSchema = z.object({
-  type: z.literal("ci_run"),
-  dedup_key: text.nullable(),
-  service: text.nullable(),
-  service_hints: serviceHintsSchema,
-  status: z.enum(DEPLOYMENT_STATUSES),
-  started_at: isoTime,
-  finished_at: isoTime.nullable(),
+type CiRunEvent = {
+  type: "ci_run";
+  dedup_key: string | null;
+  service: string | null;
+  service_hints: ServiceHints;
+  status: DeploymentStatus;
+  started_at: IsoTime;
+  finished_at: IsoTime | null;
   /** Commits this run saw: when they were first seen feeds lead time. */
-  commits: z.array(text),
-  raw: z.unknown(),
-});
+  commits: string[];
+  raw?: unknown;
+};
 
-export const canonicalEventSchema = z.discriminatedUnion("type", [
-  deploymentEventSchema,
-  incidentEventSchema,
-  ciRunEventSchema,
-]);
-
-export type ServiceHints = z.infer<typeof serviceHintsSchema>;
-export type Commit = z.infer<typeof commitSchema>;
-export type DeploymentEvent = z.infer<typeof deploymentEventSchema>;
-export type IncidentEvent = z.infer<typeof incidentEventSchema>;
-export type CanonicalEvent = z.infer<typeof canonicalEventSchema>;
+export type CanonicalEvent = DeploymentEvent | IncidentEvent | CiRunEvent;
 
 /** `{ defaulted }` listing the fields whose flag is true, or nothing when none is. */
 export function defaultedFields(flags: Partial<Record<DefaultableField, boolean>>): { defaulted?: DefaultableField[] } {
@@ -125,7 +119,7 @@ export function defaultedFields(flags: Partial<Record<DefaultableField, boolean>
 }
 
 /** What the integration's object adds to an event when it accepts it. */
-export interface Acceptance {
+interface Acceptance {
   id: string;
   integration_id: string;
   /** Sequence number of the event that created the record. */

@@ -5,6 +5,7 @@
  */
 import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
+import { configOf } from "../config";
 import type { AppEnv } from "../env";
 
 /** The allowed origins of a `CORS_ORIGINS` value. */
@@ -17,7 +18,7 @@ export function corsOrigins(value: string | undefined): string[] {
 
 /** Answers preflights and adds CORS headers for allowed origins; does nothing for others. */
 export const readCors = createMiddleware<AppEnv>(async (c, next) => {
-  const allowed = corsOrigins(c.env.CORS_ORIGINS);
+  const allowed = configOf(c.env).corsOrigins;
   if (allowed.length === 0) return next();
   return cors({
     origin: (origin) => (allowed.includes(origin) || allowed.includes("*") ? origin : null),

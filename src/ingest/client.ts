@@ -6,7 +6,6 @@ import type { Context } from "hono";
 import type { AppEnv, Env } from "../env";
 import { ApiError } from "../http/errors";
 import { bodyRead } from "../http/body";
-import { environmentAliases } from "./environment-aliases";
 import type { Credential, IngestReply, IngestRequest, OriginalDelivery } from "./protocol";
 import { signedByAny } from "./signature";
 
@@ -67,12 +66,10 @@ export type SubmitReply = Exclude<IngestReply, { reason: "rate_limited" }>;
 
 /**
  * Sends a delivery's commands to its integration's object; an id that cannot exist is refused
- * without a hop (a signed one after the same HMAC work as any other), and nothing is sent while
- * `ENVIRONMENT_ALIASES` is malformed (503). A request over the integration's rate limit throws a
- * 429 with `Retry-After`, in the route's error shape.
+ * without a hop (a signed one after the same HMAC work as any other). A request over the
+ * integration's rate limit throws a 429 with `Retry-After`, in the route's error shape.
  */
 export async function submit(c: Context<AppEnv>, id: string, request: IngestRequest): Promise<SubmitReply> {
-  environmentAliases(c.env);
   if (!INTEGRATION_ID.test(id)) {
     if (request.credential.kind === "signature") await signedByAny([], request.credential.body, request.credential.signatures);
     return { ok: false, reason: "unknown_integration" };

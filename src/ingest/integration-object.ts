@@ -6,19 +6,19 @@
  * synchronous transaction; the alarm drains the outbox to D1 and sends the outbound queue.
  */
 import { DurableObject } from "cloudflare:workers";
+import { configOf } from "../config";
 import type { Env } from "../env";
 import type { StoredRecord } from "../events/canonical";
 import { Alarm } from "./alarm";
 import { ConfigStore } from "./config-store";
 import { DeliveryLog, type DeliveryLedger, type Rejection } from "./delivery-log";
-import { environmentAliases } from "./environment-aliases";
 import { Ledger } from "./ledger";
 import { Outbound } from "./outbound";
 import { Outbox } from "./outbox";
 import { Pushes } from "./pushes";
 import { shownForward, type ShownOutbound } from "../integrations/outbound-config";
 import type { CommandResult, Credential, IngestReply, IngestRequest, IntegrationConfig, OutboundChange, RateLimit, SecretRoll, Vendor } from "./protocol";
-import { defaultRateLimit, RateLimiter } from "./rate-limit";
+import { RateLimiter } from "./rate-limit";
 import { signedByAny } from "./signature";
 
 /** The settings an object acts on that the API shows: its rate limit and outbound settings, no credential. */
@@ -49,8 +49,8 @@ export class IntegrationObject extends DurableObject<Env> {
         this.pushes.observe(record, previous, this.config.load()?.value.notify ?? null, this.origin);
       },
     };
-    this.ledger = new Ledger(ctx.storage.sql, sink, () => environmentAliases(env));
-    this.limiter = new RateLimiter(defaultRateLimit(env.RATE_LIMIT_PER_SECOND, env.RATE_LIMIT_BURST));
+    this.ledger = new Ledger(ctx.storage.sql, sink, () => configOf(env).environmentAliases);
+    this.limiter = new RateLimiter(configOf(env).rateLimit);
     this.log = new DeliveryLog(ctx.storage.sql);
   }
 

@@ -7,20 +7,22 @@
 import type { RateLimit } from "./protocol";
 
 /** The deployment's default when wrangler's vars leave it unset. */
-export const DEFAULT_RATE_LIMIT: RateLimit = { requests_per_second: 50, burst: 200 };
+const DEFAULT_RATE_LIMIT: RateLimit = { requests_per_second: 50, burst: 200 };
 
 /**
  * The limit from wrangler vars `RATE_LIMIT_PER_SECOND` and `RATE_LIMIT_BURST`, each falling back
- * to `DEFAULT_RATE_LIMIT` when absent or not a positive number.
+ * to `DEFAULT_RATE_LIMIT` when unset or empty; anything but a positive number is a named error.
  */
 export function defaultRateLimit(perSecond: string | undefined, burst: string | undefined): RateLimit {
-  const positive = (v: string | undefined, fallback: number) => {
+  const positive = (name: string, v: string | undefined, fallback: number) => {
+    if (v === undefined || v.trim() === "") return fallback;
     const n = Number(v);
-    return v !== undefined && v !== "" && Number.isFinite(n) && n > 0 ? n : fallback;
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, or empty for ${fallback}; got ${JSON.stringify(v).slice(0, 40)}`);
+    return n;
   };
   return {
-    requests_per_second: positive(perSecond, DEFAULT_RATE_LIMIT.requests_per_second),
-    burst: positive(burst, DEFAULT_RATE_LIMIT.burst),
+    requests_per_second: positive("RATE_LIMIT_PER_SECOND", perSecond, DEFAULT_RATE_LIMIT.requests_per_second),
+    burst: positive("RATE_LIMIT_BURST", burst, DEFAULT_RATE_LIMIT.burst),
   };
 }
 

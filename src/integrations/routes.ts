@@ -80,9 +80,9 @@ function present(row: IntegrationRow, origin: string) {
 }
 
 export const integrationRoutes = new Hono<AppEnv>();
-integrationRoutes.use("*", requireAdmin);
+integrationRoutes.use("/api/v1/integrations/*", requireAdmin);
 
-integrationRoutes.post("/", async (c) => {
+integrationRoutes.post("/api/v1/integrations", async (c) => {
   const body = validate(createSchema, await readJsonBody(c.req.raw));
   const id = randomId();
   const secret = body.secret ?? randomSecret();
@@ -119,7 +119,7 @@ integrationRoutes.post("/", async (c) => {
   return c.json({ ...present(row, new URL(c.req.url).origin), ...outbound, rate_limit: body.rate_limit ?? null, secret }, 201);
 });
 
-integrationRoutes.get("/", async (c) => {
+integrationRoutes.get("/api/v1/integrations", async (c) => {
   const rows = await database(c.env.DB).select().from(integrations).where(isNull(integrations.deletedAt)).orderBy(desc(integrations.createdAt));
   const origin = new URL(c.req.url).origin;
   // The outbound settings live in each object (the forward's headers are credentials): read in parallel.
@@ -155,14 +155,14 @@ function outboundOf(settings: IntegrationSettings | null): ShownOutbound {
 }
 
 /** One integration, with its rate limit as its object enforces it (null: the deployment's default). */
-integrationRoutes.get("/:id", async (c) => {
+integrationRoutes.get("/api/v1/integrations/:id", async (c) => {
   const row = await findLive(c.env.DB, c.req.param("id"));
   const settings = (await integrationObject(c.env, row.id).settings()) as IntegrationSettings | null;
   return c.json({ ...present(row, new URL(c.req.url).origin), ...outboundOf(settings), rate_limit: settings?.rate_limit ?? null });
 });
 
 /** Changes the fields given and answers the integration as it now is; a changed rule applies from the next full recompute. */
-integrationRoutes.patch("/:id", async (c) => {
+integrationRoutes.patch("/api/v1/integrations/:id", async (c) => {
   const row = await findLive(c.env.DB, c.req.param("id"));
   const body = validate(patchSchema, await readJsonBody(c.req.raw));
   const changes: Partial<IntegrationRow> = {
@@ -181,14 +181,14 @@ integrationRoutes.patch("/:id", async (c) => {
 });
 
 /** The integration's delivery ledger, kept by its object: counts, the latest rejections, the outbox's depth. */
-integrationRoutes.get("/:id/deliveries", async (c) => {
+integrationRoutes.get("/api/v1/integrations/:id/deliveries", async (c) => {
   const row = await findLive(c.env.DB, c.req.param("id"));
   const ledger = (await integrationObject(c.env, row.id).deliveries()) as DeliveryLedger | null;
   if (!ledger) throw ApiError.of(404, `no integration with id ${JSON.stringify(row.id)}`);
   return c.json({ integration_id: row.id, ...ledger });
 });
 
-integrationRoutes.delete("/:id", async (c) => {
+integrationRoutes.delete("/api/v1/integrations/:id", async (c) => {
   const row = await findLive(c.env.DB, c.req.param("id"));
   await integrationObject(c.env, row.id).revoke();
   await database(c.env.DB).update(integrations).set({ deletedAt: new Date().toISOString() }).where(eq(integrations.id, row.id));
@@ -200,7 +200,7 @@ integrationRoutes.delete("/:id", async (c) => {
  * for `grace_seconds` (default 24 h; 0 ends it at once). The object first, as at creation: it is
  * what checks every request.
  */
-integrationRoutes.post("/:id/secret", async (c) => {
+integrationRoutes.post("/api/v1/integrations/:id/secret", async (c) => {
   const row = await findLive(c.env.DB, c.req.param("id"));
   const body = validate(rollSchema, await readOptionalJsonBody(c.req.raw));
   const secret = body.secret ?? randomSecret();

@@ -1,6 +1,6 @@
 /**
  * @module
- * Turns the figures of one window (from the per-day data or a snapshot) into METRICS.md's
+ * Turns the figures of one window (from the per-day data or a snapshot) into docs/metrics.md's
  * response object, with rates and levels for the chosen benchmark.
  */
 import { daysBetween, type DeployDayStats } from "./calendar";
@@ -31,7 +31,7 @@ export function emptyFigures(deployDays: DeployDayStats): WindowFigures {
   };
 }
 
-/** The five metrics and time to restore for one window, as METRICS.md shows them. */
+/** The five metrics and time to restore for one window, as docs/metrics.md shows them. */
 export function metricsObject(f: WindowFigures, from: string, to: string, benchmark: Benchmark) {
   const days = daysBetween(from, to);
   const rate = (n: number) => (f.count === 0 ? null : n / f.count);

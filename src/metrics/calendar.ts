@@ -1,6 +1,6 @@
 /**
  * @module
- * UTC days, ISO weeks, calendar months and windows `[from, to)` on dates (METRICS.md).
+ * UTC days, ISO weeks, calendar months and windows `[from, to)` on dates (docs/metrics.md).
  * Days are `YYYY-MM-DD` strings.
  */
 import { Memo } from "../lib/memo";

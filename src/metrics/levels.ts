@@ -1,6 +1,6 @@
 /**
  * @module
- * Performance levels on the 2023 and 2021 DORA bands (METRICS.md).
+ * Performance levels on the 2023 and 2021 DORA bands (docs/metrics.md).
  */
 
 export type Benchmark = "2023" | "2021";

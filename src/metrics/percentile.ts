@@ -1,6 +1,6 @@
 /**
  * @module
- * Interpolated percentiles (METRICS.md), computed like PERCENTILE_CONT. Ranks use integer
+ * Interpolated percentiles (docs/metrics.md), computed like PERCENTILE_CONT. Ranks use integer
  * arithmetic so that the same positions can be asked of SQL without floating-point drift.
  */
 

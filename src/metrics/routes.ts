@@ -1,51 +1,33 @@
 /**
  * @module
- * `GET /api/v1/metrics`, `GET /api/v1/metrics/timeseries` (METRICS.md) and the admin
+ * `GET /api/v1/metrics`, `GET /api/v1/metrics/timeseries` (docs/metrics.md) and the admin
  * `POST /api/v1/recompute`. Reads serve what the last recompute materialised: a stored snapshot
  * when the window and filters are a standard one, else the same figures assembled on demand.
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv, Env } from "../env";
+import { configOf } from "../config";
+import type { AppEnv } from "../env";
 import { requireAdmin, requireReader } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { queryValidator } from "../api/pagination";
-import { normalizeEnvironment, parseEnvironmentAliases, type EnvironmentAliases } from "../lib/environment";
-import { parseTimestamp } from "../lib/time";
+import { day, queryText, queryWindow } from "../api/query-fields";
+import { normalizeEnvironment, type EnvironmentAliases } from "../lib/environment";
 import { metricsObject, type WindowFigures } from "./assemble";
-import { addDays, buckets, daysBetween } from "./calendar";
+import { buckets } from "./calendar";
 import { windowFigures, type FigureQuery } from "./figures";
 import { memoised } from "./answer-memo";
-import { recompute, type RecomputeOptions } from "./recompute";
+import { recompute } from "./recompute";
 
-/** The longest window, and the most buckets a timeseries answers with. */
-const MAX_WINDOW_DAYS = 3660;
+/** The most buckets a timeseries answers with. */
 const MAX_BUCKETS = 1000;
-const DEFAULT_WINDOW_DAYS = 30;
 /** The most environments one answer pools. */
 const MAX_ENVIRONMENTS = 10;
 
-const day = (name: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === "") return null;
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || parseTimestamp(v) === null) {
-        ctx.addIssue({ code: "custom", message: `${name} must be a date YYYY-MM-DD: ${JSON.stringify(v).slice(0, 32)}` });
-      }
-      return v;
-    });
-
-const text = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v === "" ? null : v));
-
 export const metricsQuerySchema = z.object({
-  service: text,
-  team: text,
-  environment: text.transform((v, ctx) => {
+  service: queryText,
+  team: queryText,
+  environment: queryText.transform((v, ctx) => {
     const names = (v ?? "production").split(",").map((name) => name.trim());
     if (names.some((name) => name === "")) ctx.addIssue({ code: "custom", message: "environment must be a name or a comma-separated list of names" });
     if (names.length > MAX_ENVIRONMENTS) ctx.addIssue({ code: "custom", message: `environment may list at most ${MAX_ENVIRONMENTS} names` });
@@ -66,16 +48,6 @@ type MetricsQuery = Omit<z.output<typeof metricsQuerySchema>, "environment"> & {
 function normalized<Q extends { environment: string[] }>(query: Q, aliases: EnvironmentAliases): Omit<Q, "environment"> & { environments: string[] } {
   const { environment, ...rest } = query;
   return { ...rest, environments: [...new Set(environment.map((name) => normalizeEnvironment(name, aliases)))] };
-}
-
-/** The window `[from, to)`: by default the 30 days ending today. */
-function windowOf(q: MetricsQuery, today: string): { from: string; to: string; days: number } {
-  const to = q.to ?? addDays(today, 1);
-  const from = q.from ?? addDays(to, -DEFAULT_WINDOW_DAYS);
-  if (from >= to) throw ApiError.of(400, "from must be before to (the window is [from, to))", "from");
-  const days = daysBetween(from, to);
-  if (days > MAX_WINDOW_DAYS) throw ApiError.of(400, `the window may span at most ${MAX_WINDOW_DAYS} days`, "from");
-  return { from, to, days };
 }
 
 const AS_OF = "SELECT as_of FROM metric_state WHERE id = 1";
@@ -111,22 +83,11 @@ function figureQuery(q: MetricsQuery, from: string, to: string, group: FigureQue
   return { from, to, environments: q.environments, service: q.service, team: q.team, group };
 }
 
-/** The link window from wrangler.toml's vars (hours), 168 when unset or not a positive number. */
-function linkWindowHours(env: Env): number {
-  const hours = Number(env.LINK_WINDOW_HOURS);
-  return Number.isFinite(hours) && hours > 0 ? hours : 168;
-}
-
-/** What a recompute takes from the configuration. */
-export function recomputeSettings(env: Env): Pick<RecomputeOptions, "linkWindowHours" | "environmentAliases"> {
-  return { linkWindowHours: linkWindowHours(env), environmentAliases: parseEnvironmentAliases(env.ENVIRONMENT_ALIASES) };
-}
-
 export const metricsRoutes = new Hono<AppEnv>();
 
-metricsRoutes.get("/metrics", requireReader, queryValidator(metricsQuerySchema), async (c) => {
-  const q = normalized(c.req.valid("query"), parseEnvironmentAliases(c.env.ENVIRONMENT_ALIASES));
-  const window = windowOf(q, today());
+metricsRoutes.get("/api/v1/metrics", requireReader, queryValidator(metricsQuerySchema), async (c) => {
+  const q = normalized(c.req.valid("query"), configOf(c.env).environmentAliases);
+  const window = queryWindow(q, today());
   const body = await memoised(`metrics:${JSON.stringify([q, window])}`, async () => {
     const stored = await snapshot(c.env.DB, q, window.from, window.to);
     const figures = stored.figures ?? (await windowFigures(c.env.DB, figureQuery(q, window.from, window.to, "all"))).groups.get("*")!;
@@ -135,9 +96,9 @@ metricsRoutes.get("/metrics", requireReader, queryValidator(metricsQuerySchema),
   return c.json(body);
 });
 
-metricsRoutes.get("/metrics/timeseries", requireReader, queryValidator(timeseriesQuerySchema), async (c) => {
-  const q = normalized(c.req.valid("query"), parseEnvironmentAliases(c.env.ENVIRONMENT_ALIASES));
-  const window = windowOf(q, today());
+metricsRoutes.get("/api/v1/metrics/timeseries", requireReader, queryValidator(timeseriesQuerySchema), async (c) => {
+  const q = normalized(c.req.valid("query"), configOf(c.env).environmentAliases);
+  const window = queryWindow(q, today());
   const list = buckets(window.from, window.to, q.granularity);
   if (list.length > MAX_BUCKETS) throw ApiError.of(400, `at most ${MAX_BUCKETS} buckets; use a shorter window or a coarser granularity`, "granularity");
   const body = await memoised(`timeseries:${JSON.stringify([q, window])}`, async () => {
@@ -151,7 +112,8 @@ metricsRoutes.get("/metrics/timeseries", requireReader, queryValidator(timeserie
   return c.json(body);
 });
 
-metricsRoutes.post("/recompute", requireAdmin, queryValidator(recomputeQuerySchema), async (c) => {
-  const summary = await recompute(c.env.DB, { full: c.req.valid("query").full === "true", ...recomputeSettings(c.env) });
+metricsRoutes.post("/api/v1/recompute", requireAdmin, queryValidator(recomputeQuerySchema), async (c) => {
+  const { linkWindowHours, environmentAliases } = configOf(c.env);
+  const summary = await recompute(c.env.DB, { full: c.req.valid("query").full === "true", linkWindowHours, environmentAliases });
   return c.json(summary);
 });

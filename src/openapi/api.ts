@@ -8,7 +8,7 @@ import { DRILLDOWN_METRICS } from "../api/drilldown/records";
 import { csvHeader, csvLine } from "../api/csv";
 import { EXPORT_COLUMNS, exportQuerySchema } from "../api/export";
 import { listQuerySchema } from "../api/pagination";
-import { putSchema } from "../catalog/routes";
+import { putSchema } from "../catalog/catalog";
 import { createSchema as createIntegrationSchema, patchSchema, rollSchema } from "../integrations/routes";
 import { metricsQuerySchema, recomputeQuerySchema, timeseriesQuerySchema } from "../metrics/routes";
 import { moveRawQuerySchema } from "../raw/routes";

@@ -3,6 +3,7 @@
  * Payload retention (`RAW_RETENTION_DAYS`): the nightly job deletes payload objects older than the
  * setting and their references; the records themselves are never touched.
  */
+import { configOf, type ConfigVars } from "../config";
 import type { Env } from "../env";
 import { RAW_PREFIX } from "./store";
 
@@ -34,8 +35,8 @@ export interface RetentionReport {
  * day, then every reference into that range of keys. Objects are named by that day, so the listing
  * stops at the first key inside the window.
  */
-export async function expireRaw(env: Pick<Env, "DB" | "RAW" | "RAW_RETENTION_DAYS">, now: Date): Promise<RetentionReport> {
-  const days = rawRetentionDays(env.RAW_RETENTION_DAYS);
+export async function expireRaw(env: Pick<Env, "DB" | "RAW"> & ConfigVars, now: Date): Promise<RetentionReport> {
+  const days = configOf(env).rawRetentionDays;
   if (days === null) return { kept_from: null, objects_deleted: 0, refs_deleted: 0 };
   const keptFrom = new Date(now.getTime() - days * DAY_MS).toISOString().slice(0, 10);
   const boundary = `${RAW_PREFIX}${keptFrom}/`;

@@ -17,9 +17,9 @@ import { randomId, randomSecret, sha256Hex } from "../lib/crypto";
 export const createSchema = z.strictObject({ name: z.string().trim().min(1).max(200) });
 
 export const tokenRoutes = new Hono<AppEnv>();
-tokenRoutes.use("*", requireAdmin);
+tokenRoutes.use("/api/v1/tokens/*", requireAdmin);
 
-tokenRoutes.post("/", async (c) => {
+tokenRoutes.post("/api/v1/tokens", async (c) => {
   const { name } = validate(createSchema, await readJsonBody(c.req.raw));
   const token = randomSecret();
   const row = { id: randomId(), name, tokenHash: await sha256Hex(token), createdAt: new Date().toISOString() };
@@ -27,7 +27,7 @@ tokenRoutes.post("/", async (c) => {
   return c.json({ id: row.id, name, token, created_at: row.createdAt }, 201);
 });
 
-tokenRoutes.get("/", async (c) => {
+tokenRoutes.get("/api/v1/tokens", async (c) => {
   const rows = await database(c.env.DB)
     .select({ id: tokens.id, name: tokens.name, created_at: tokens.createdAt })
     .from(tokens)
@@ -35,7 +35,7 @@ tokenRoutes.get("/", async (c) => {
   return c.json({ items: rows, next_cursor: null });
 });
 
-tokenRoutes.delete("/:id", async (c) => {
+tokenRoutes.delete("/api/v1/tokens/:id", async (c) => {
   const deleted = await database(c.env.DB).delete(tokens).where(eq(tokens.id, c.req.param("id"))).returning({ id: tokens.id });
   if (deleted.length === 0) throw ApiError.of(404, `no token with id ${JSON.stringify(c.req.param("id"))}`);
   return c.body(null, 204);

@@ -15,12 +15,10 @@ describe("jsonErrorOffset", () => {
     ['{\n  "branch_name": "main"\n  "project_name": "Project"\n}', 28],
   ])("%j stops at %i", (text, offset) => {
     expect(jsonErrorOffset(text)).toBe(offset);
-    expect(() => JSON.parse(text)).toThrow();
   });
 
   it.each(['{"a": [1, -2.5e3, true, false, null, "x\\u00e9"]}', " [] ", '"just a string"', "0"])("%j is valid", (text) => {
     expect(jsonErrorOffset(text)).toBe(-1);
-    expect(() => JSON.parse(text)).not.toThrow();
   });
 
   it("describes an offset by line and column", () => {

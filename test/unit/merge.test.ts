@@ -1,48 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { DeploymentEvent, IncidentEvent, StoredRecord } from "../../src/events/canonical";
 import { merge, sameFields } from "../../src/ingest/merge";
+import { deploymentEvent as deploy, incidentEvent as incident } from "../events";
 
 const accepted = { id: "r", integration_id: "i", seq: 1, last_seq: 1, received_at: "2026-01-01T00:00:00.000Z", service_name: "s", environment_normalized: "production" };
-
-const deploy = (fields: Partial<DeploymentEvent>): DeploymentEvent => ({
-  type: "deployment",
-  dedup_key: "d",
-  service: null,
-  service_hints: { repositories: [], names: [] },
-  environment: null,
-  status: "in_progress",
-  kind: null,
-  started_at: null,
-  finished_at: null,
-  deploy_number: null,
-  change_id: null,
-  url: null,
-  description: null,
-  deployer: null,
-  commits: [],
-  raw: {},
-  ...fields,
-});
-
-const incident = (fields: Partial<IncidentEvent>): IncidentEvent => ({
-  type: "incident",
-  dedup_key: "i",
-  service: null,
-  service_hints: { repositories: [], names: [] },
-  environment: null,
-  status: "open",
-  counted: true,
-  priority: null,
-  priority_raw: null,
-  urgency: null,
-  title: null,
-  url: null,
-  created_at: "2026-01-01T00:00:00.000Z",
-  resolved_at: null,
-  links: { change_id: null, deployment_id: null, commit_sha: null },
-  raw: {},
-  ...fields,
-});
 
 const stored = (event: DeploymentEvent | IncidentEvent) => ({ ...event, ...accepted }) as StoredRecord;
 const commit = { sha: "abc", repository: "r", branch: null, message: "m", committed_at: null, authored_at: null };

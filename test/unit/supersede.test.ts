@@ -1,44 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { DeploymentEvent, IncidentEvent } from "../../src/events/canonical";
 import { supersedes } from "../../src/ingest/supersede";
+import { deploymentEvent, incidentEvent } from "../events";
 
-const deploy = (status: DeploymentEvent["status"], finished_at: string | null): DeploymentEvent & { received_at: string } => ({
-  type: "deployment",
-  dedup_key: "d",
-  service: "s",
-  service_hints: { repositories: [], names: [] },
-  environment: null,
-  status,
-  kind: null,
-  started_at: "2026-01-01T00:00:00.000Z",
-  finished_at,
-  deploy_number: null,
-  change_id: null,
-  url: null,
-  description: null,
-  deployer: null,
-  commits: [],
-  raw: {},
+const deploy = (status: DeploymentEvent["status"], finished_at: string | null) => ({
+  ...deploymentEvent({ service: "s", status, started_at: "2026-01-01T00:00:00.000Z", finished_at }),
   received_at: "2026-01-01T00:00:00.000Z",
 });
 
-const incident = (status: IncidentEvent["status"], created_at: string, resolved_at: string | null): IncidentEvent & { received_at: string } => ({
-  type: "incident",
-  dedup_key: "i",
-  service: "s",
-  service_hints: { repositories: [], names: [] },
-  environment: null,
-  status,
-  counted: true,
-  priority: null,
-  priority_raw: null,
-  urgency: null,
-  title: null,
-  url: null,
-  created_at,
-  resolved_at,
-  links: { change_id: null, deployment_id: null, commit_sha: null },
-  raw: {},
+const incident = (status: IncidentEvent["status"], created_at: string, resolved_at: string | null) => ({
+  ...incidentEvent({ service: "s", status, created_at, resolved_at }),
   received_at: created_at,
 });
 

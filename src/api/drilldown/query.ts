@@ -6,40 +6,19 @@
 import { z } from "zod";
 import { ApiError } from "../../http/errors";
 import { normalizeEnvironment } from "../../lib/environment";
-import { parseTimestamp } from "../../lib/time";
-import { addDays, daysBetween } from "../../metrics/calendar";
 import { decodeCursor, encodeCursor } from "../pagination";
-
-const MAX_WINDOW_DAYS = 3660;
-const DEFAULT_WINDOW_DAYS = 30;
-
-const day = (name: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === "") return null;
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || parseTimestamp(v) === null) {
-        ctx.addIssue({ code: "custom", message: `${name} must be a date YYYY-MM-DD: ${JSON.stringify(v).slice(0, 32)}` });
-      }
-      return v;
-    });
-
-const text = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v === "" ? null : v));
+import { day, queryText, queryWindow } from "../query-fields";
 
 export const drilldownQuerySchema = z.object({
-  service: text,
-  team: text,
+  service: queryText,
+  team: queryText,
   /** One environment or several, comma-separated, as the metrics take them. */
-  environment: text.transform((v) => [...new Set((v ?? "production").split(",").map((e) => normalizeEnvironment(e)).filter((e) => e !== ""))]),
+  environment: queryText.transform((v) => [...new Set((v ?? "production").split(",").map((e) => normalizeEnvironment(e)).filter((e) => e !== ""))]),
   from: day("from"),
   to: day("to"),
   benchmark: z.enum(["2023", "2021"]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: text.transform((v, ctx) => {
+  cursor: queryText.transform((v, ctx) => {
     if (v === null) return null;
     const decoded = decodeCursor(v);
     if (!decoded) ctx.addIssue({ code: "custom", message: "cursor is not one this API issued" });
@@ -51,10 +30,7 @@ export type DrilldownQuery = z.output<typeof drilldownQuerySchema>;
 
 /** The window `[from, to)`, defaulting as `GET /api/v1/metrics` does: the 30 days ending today. */
 export function drilldownWindow(q: DrilldownQuery, today: string): { from: string; to: string } {
-  const to = q.to ?? addDays(today, 1);
-  const from = q.from ?? addDays(to, -DEFAULT_WINDOW_DAYS);
-  if (from >= to) throw ApiError.of(400, "from must be before to (the window is [from, to))", "from");
-  if (daysBetween(from, to) > MAX_WINDOW_DAYS) throw ApiError.of(400, `the window may span at most ${MAX_WINDOW_DAYS} days`, "from");
+  const { from, to } = queryWindow(q, today);
   if (q.environment.length === 0) throw ApiError.of(400, "environment names no environment", "environment");
   return { from, to };
 }

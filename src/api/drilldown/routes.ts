@@ -23,7 +23,7 @@ import { DRILLDOWN_METRICS, records, type DrilldownMetric } from "./records";
 
 export const drilldownRoutes = new Hono<AppEnv>();
 
-drilldownRoutes.get("/metrics/:metric/records", requireReader, queryValidator(drilldownQuerySchema), async (c) => {
+drilldownRoutes.get("/api/v1/metrics/:metric/records", requireReader, queryValidator(drilldownQuerySchema), async (c) => {
   const metric = c.req.param("metric");
   if (!(DRILLDOWN_METRICS as readonly string[]).includes(metric)) {
     throw ApiError.of(404, `no metric named ${JSON.stringify(metric).slice(0, 64)}; one of ${DRILLDOWN_METRICS.join(", ")}`, "metric");

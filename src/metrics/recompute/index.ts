@@ -1,6 +1,6 @@
 /**
  * @module
- * The recompute (METRICS.md): turns what changed since the last run into incident links, rollback /
+ * The recompute (docs/metrics.md): turns what changed since the last run into incident links, rollback /
  * rework / failure flags, lead-time samples, per-day rollups and the standard windows' snapshots.
  * Each phase is a few set-based statements in atomic D1 batches, so a run that stops part-way is
  * resumed by the next one from the tables that hold the remaining work. The number of statements

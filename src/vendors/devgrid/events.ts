@@ -1,6 +1,6 @@
 /**
  * @module
- * DevGrid deployment events (vendor-docs/devgrid-deployment-events.txt): `{"events":[...]}`, each
+ * DevGrid deployment events (docs/vendors/devgrid.md): `{"events":[...]}`, each
  * `type: "event-deploy"` with `entityId`, an optional `timestamp` (backfill) and `attributes`.
  */
 import { z } from "zod";

@@ -1,6 +1,6 @@
 /**
  * @module
- * Apache DevLake incoming-webhook deployments (vendor-docs/devlake-incoming-webhook.txt), in both
+ * Apache DevLake incoming-webhook deployments (docs/vendors/devlake.md), in both
  * payload generations: the documented snake_case one (`commit_sha`, `repo_url`, `start_time`, ...)
  * and DevLake 1.0's camelCase one (`id`, `startedDate`, `finishedDate`,
  * `deploymentCommits[{repoUrl, commitSha, ...}]`). Keys match case-insensitively.

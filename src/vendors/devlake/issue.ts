@@ -1,6 +1,6 @@
 /**
  * @module
- * Apache DevLake incoming-webhook issues (vendor-docs/devlake-incoming-webhook.txt), snake_case
+ * Apache DevLake incoming-webhook issues (docs/vendors/devlake.md), snake_case
  * (`issue_key`, `created_date`, ...) or camelCase (`issueKey`, `createdDate`, ...), keys matched
  * case-insensitively.
  */

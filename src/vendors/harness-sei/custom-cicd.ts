@@ -1,6 +1,6 @@
 /**
  * @module
- * Harness SEI custom CI/CD webhook (vendor-docs/harness-sei-custom-cicd-webhook.txt): one job
+ * Harness SEI custom CI/CD webhook (docs/vendors/harness-sei.md): one job
  * run per request, `start_time` and `duration` in epoch milliseconds.
  */
 import { z } from "zod";

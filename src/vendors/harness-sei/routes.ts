@@ -29,6 +29,6 @@ harnessSeiRoutes.post("/v1/custom-cicd", async (c) => {
     commands: events.map((event) => ({ op: "record", event, mode: "first" })),
   });
   if (!reply.ok) throw refused();
-  // PRODUCT.md gives SEI one success reply: a repeated execution is acknowledged like a new one.
+  // SEI gets one success reply (docs/vendors/harness-sei.md): a repeated execution is acknowledged like a new one.
   return c.json({ result: "ok", id: reply.results[0]!.id }, 202);
 });

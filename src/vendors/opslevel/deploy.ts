@@ -1,6 +1,6 @@
 /**
  * @module
- * OpsLevel deploy webhook (vendor-docs/opslevel-deploy-webhook.txt): schema and normalisation.
+ * OpsLevel deploy webhook (docs/vendors/opslevel.md): schema and normalisation.
  */
 import { z } from "zod";
 import type { DeploymentEvent } from "../../events/canonical";

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { isKnownService } from "../../catalog/known-services";
-import { upsertService } from "../../catalog/routes";
+import { upsertService } from "../../catalog/catalog";
 import type { AppEnv } from "../../env";
 import { readJsonBody } from "../../http/body";
 import { ApiError } from "../../http/errors";

@@ -1,12 +1,12 @@
 /**
  * @module
  * OpsLevel's service-creation webhook context
- * (vendor-docs/opslevel-service-creation-webhook-context.txt): schema, and the catalog entry it
+ * (docs/vendors/opslevel.md): schema, and the catalog entry it
  * describes.
  */
 import { z } from "zod";
-import type { ServiceView } from "../../catalog/routes";
-import { SLUG } from "../../catalog/routes";
+import type { ServiceView } from "../../catalog/catalog";
+import { SLUG } from "../../catalog/catalog";
 import { optionalText, requiredText } from "../fields";
 
 const repositorySchema = z.looseObject({
