@@ -2,45 +2,33 @@
 // with the demo quarter. Screenshots and the measured first paint and bytes go to
 // test/browser/artifacts/ (gitignored).
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
 import { ADMIN_TOKEN, startServer } from "../../bench/lib/server.mjs";
 import { seedDemo } from "../../scripts/demo-data.mjs";
+import { ARTIFACTS, launch } from "./chromium.mjs";
 
 const axeSource = createRequire(import.meta.url)("axe-core").source;
-const ARTIFACTS = new URL("./artifacts/", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CARDS = ["Deployment frequency", "Change lead time", "Change failure rate", "Failed deployment recovery time", "Time to restore service", "Deployment rework rate"];
 
 let server;
 let demo;
 let context;
 let page;
-let profile;
+let close;
 const requests = [];
 
 before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   server = await startServer();
-  profile = mkdtempSync(join(tmpdir(), "dora-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  ({ context, page, close } = await launch());
   context.on("request", (r) => requests.push(r.url()));
-  page = context.pages()[0] ?? (await context.newPage());
 });
 
 after(async () => {
-  await context?.close();
+  await close?.();
   server?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 const shot = (name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });

@@ -2,32 +2,20 @@
 // playwright-core against `wrangler dev`, offline (every request that would leave the local server
 // is aborted and recorded). It finds every tag of the document and runs one "Try it out" request.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
 import { admin, startServer } from "../../bench/lib/server.mjs";
-
-const ARTIFACTS = new URL("./artifacts/", import.meta.url).pathname;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { ARTIFACTS, launch } from "./chromium.mjs";
 
 let server;
 let context;
 let page;
-let profile;
+let close;
 const outside = [];
 
 before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   server = await startServer();
-  profile = mkdtempSync(join(tmpdir(), "dora-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  ({ context, page, close } = await launch());
   // Offline: anything not served by the local Worker is refused, and noted.
   await context.route("**/*", (route) => {
     const url = route.request().url();
@@ -35,13 +23,11 @@ before(async () => {
     outside.push(url);
     return route.abort();
   });
-  page = context.pages()[0] ?? (await context.newPage());
 });
 
 after(async () => {
-  await context?.close();
+  await close?.();
   server?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 test("/docs shows every tag of /openapi.json and runs GET /api/v1/metrics with a read token, offline", async () => {
