@@ -47,9 +47,11 @@ export async function startServer({ adminToken = ADMIN_TOKEN, vars = {}, persist
   const persistDir = reused ?? mkdtempSync(join(process.env.BENCH_STATE_DIR ?? "/dev/shm", "dora-bench-"));
   if (!reused) await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
   const port = await freePort();
+  // Wrangler's devtools port defaults to 9229 for every instance, so parallel servers would clash.
+  const inspectorPort = await freePort();
   const child = spawn(
     "npx",
-    ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir, ...Object.entries({ ADMIN_TOKEN: adminToken, ...vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]), "--log-level", process.env.BENCH_LOG_LEVEL ?? "error"],
+    ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistDir, ...Object.entries({ ADMIN_TOKEN: adminToken, ...vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]), "--log-level", process.env.BENCH_LOG_LEVEL ?? "error"],
     { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let output = "";
