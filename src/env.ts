@@ -1,6 +1,6 @@
 /**
  * @module
- * The Worker's bindings: wrangler.toml's, generated into worker-configuration.d.ts by
+ * The Worker's bindings: wrangler.toml's, generated into src/worker-configuration.d.ts by
  * `npm run cf-typegen`, and the secrets, which wrangler.toml does not declare.
  */
 import type { ErrorFormat } from "./http/errors";
