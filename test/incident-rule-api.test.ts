@@ -90,4 +90,13 @@ describe("incident rule in the integrations API", () => {
     }
     expect(await storedRule(gone.id)).toBeNull();
   });
+
+  it("PATCH of the rule makes the next recompute a full one, so the rule reaches past incidents", async () => {
+    const t = await createIntegration("generic");
+    // No recompute here: one would empty the derived tables under other test files.
+    await env.DB.prepare("INSERT INTO metric_state (id, as_of, full_pending) VALUES (1, NULL, 0) ON CONFLICT(id) DO UPDATE SET full_pending = 0").run();
+    expect((await callJson("PATCH", `${PATH}/${t.id}`, { incident_rule: { min_priority: "P2" } }, ADMIN)).status).toBe(200);
+    const state = await env.DB.prepare("SELECT full_pending FROM metric_state WHERE id = 1").first<{ full_pending: number }>();
+    expect(state?.full_pending).toBe(1);
+  });
 });

@@ -21,6 +21,7 @@ import { randomId, randomSecret, sha256Hex } from "../lib/crypto";
 import { forwardSchema, notifySchema, shownForward, type ShownOutbound } from "./outbound-config";
 import { incidentRuleSchema, shownIncidentRule, storedIncidentRule } from "./incident-rule";
 import { ingestUrls } from "./urls";
+import { requestFullRebuild } from "../metrics/recompute/full-rebuild";
 
 /** A secret the vendor generated (PagerDuty makes its own signing secret); else we generate one. */
 const vendorSecret = z.string().min(16).max(500).optional();
@@ -161,7 +162,7 @@ integrationRoutes.get("/api/v1/integrations/:id", async (c) => {
   return c.json({ ...present(row, new URL(c.req.url).origin), ...outboundOf(settings), rate_limit: settings?.rate_limit ?? null });
 });
 
-/** Changes the fields given and answers the integration as it now is; a changed rule applies from the next full recompute. */
+/** Changes the fields given and answers the integration as it now is; a changed rule makes the next recompute a full one. */
 integrationRoutes.patch("/api/v1/integrations/:id", async (c) => {
   const row = await findLive(c.env.DB, c.req.param("id"));
   const body = validate(patchSchema, await readJsonBody(c.req.raw));
@@ -176,6 +177,9 @@ integrationRoutes.patch("/api/v1/integrations/:id", async (c) => {
     ...(body.notify === undefined ? {} : { notify: body.notify }),
   };
   const settings = (await (Object.keys(outbound).length > 0 ? object.changeOutbound(outbound) : object.settings())) as IntegrationSettings | null;
+  // A changed rule decides which past incidents count, which only a full rebuild applies; asked for
+  // first, so that a failed update costs at most one rebuild too many.
+  if (body.incident_rule !== undefined) await requestFullRebuild(c.env.DB).run();
   if (Object.keys(changes).length > 0) await database(c.env.DB).update(integrations).set(changes).where(eq(integrations.id, row.id));
   return c.json({ ...present({ ...row, ...changes }, new URL(c.req.url).origin), ...outboundOf(settings), rate_limit: settings?.rate_limit ?? null });
 });

@@ -151,7 +151,7 @@ const integrations: Operation[] = [
     tag: "Integrations",
     summary: "Rename an integration, or change its incident rule, forward or notify",
     description:
-      "Changes the fields given. `incident_rule` picks which incidents count (`min_priority` counts that priority and higher ones, `urgency` only that urgency; an incident of unknown priority or urgency always counts); null or `{}` counts every incident. A changed rule applies from the next full recompute.",
+      "Changes the fields given. `incident_rule` picks which incidents count (`min_priority` counts that priority and higher ones, `urgency` only that urgency; an incident of unknown priority or urgency always counts); null or `{}` counts every incident. A changed rule makes the next recompute a full one, which applies it to all history.",
     security: ADMIN,
     pathParams: id,
     body: {

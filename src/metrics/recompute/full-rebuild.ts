@@ -28,10 +28,12 @@ const DERIVED_TABLES = [
  * transaction as writing the new ones costs the copy about half as much again.
  */
 export function clearDerived(d1: D1Database): D1PreparedStatement[] {
-  return [
-    ...DERIVED_TABLES.map((t) => d1.prepare(`DELETE FROM ${t}`)),
-    d1.prepare("INSERT INTO metric_state (id, as_of, full_pending) VALUES (1, NULL, 1) ON CONFLICT(id) DO UPDATE SET full_pending = 1"),
-  ];
+  return [...DERIVED_TABLES.map((t) => d1.prepare(`DELETE FROM ${t}`)), requestFullRebuild(d1)];
+}
+
+/** Makes the next recompute, whoever starts it, a full rebuild: for what only a rebuild applies to all history. */
+export function requestFullRebuild(d1: D1Database): D1PreparedStatement {
+  return d1.prepare("INSERT INTO metric_state (id, as_of, full_pending) VALUES (1, NULL, 1) ON CONFLICT(id) DO UPDATE SET full_pending = 1");
 }
 
 /**
