@@ -240,14 +240,13 @@ const failedDeploymentSchema = z
   })
   .meta({ title: "FailedDeployment" });
 
+/** What the drill-down says of every counted deployment it lists. */
+const countedDeploymentFields = { id: z.string(), service: z.string(), environment: z.string(), at: z.string(), kind: text };
+
 export const drilldownRecordSchemas: Record<DrilldownMetric, z.ZodType> = {
   deployment_frequency: z
     .strictObject({
-      id: z.string(),
-      service: z.string(),
-      environment: z.string(),
-      at: z.string(),
-      kind: text,
+      ...countedDeploymentFields,
       rework: z.boolean(),
       failed: z.boolean(),
       commits: z.array(z.strictObject({ sha: z.string(), lead_seconds: seconds, repeated: z.boolean().describe("Shipped to this environment before.") })),
@@ -281,11 +280,7 @@ export const drilldownRecordSchemas: Record<DrilldownMetric, z.ZodType> = {
     .meta({ title: "ResolvedIncident" }),
   deployment_rework_rate: z
     .strictObject({
-      id: z.string(),
-      service: z.string(),
-      environment: z.string(),
-      at: z.string(),
-      kind: text,
+      ...countedDeploymentFields,
       reason: z.enum(["rollback", "hotfix"]),
       rollback_to: z.array(z.strictObject({ sha: z.string(), deployed_before_by: text.describe("The deployment that first shipped it.") })),
     })
