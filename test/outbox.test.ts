@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import documented from "./fixtures/opslevel/deploy.json";
 import { callJson, countRows, createIntegration, drain, duringD1Outage, env, integrationStub } from "./helpers";
 import type { IntegrationObject } from "../src/ingest/integration-object";
-import { backoffMs, DRAIN_ROWS } from "../src/ingest/outbox";
+import { DRAIN_ROWS } from "../src/ingest/outbox";
 import type { IngestReply, IngestRequest } from "../src/ingest/protocol";
 import { normalizeOpsLevelDeploy, opslevelDeploySchema } from "../src/vendors/opslevel/deploy";
 
@@ -221,7 +221,36 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     expect(tables).toBe(0);
   });
 
-  it("backs off exponentially up to five minutes", () => {
-    expect([1, 2, 3, 10, 50].map(backoffMs)).toEqual([1000, 2000, 4000, 300_000, 300_000]);
+  it("backs off exponentially, and a wake-up of the shared alarm before the retry is due leaves D1 alone", async () => {
+    const { id } = await createIntegration("opslevel");
+    const stub = integrationStub(id);
+    const { runInDurableObject } = await import("cloudflare:test");
+    const retry = () =>
+      runInDurableObject(stub, async (_instance, state) => {
+        const meta = (key: string) => state.storage.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value;
+        return { failures: meta("drain_failures"), wait: meta("drain_retry_at")! - Date.now(), alarm: (await state.storage.getAlarm())! - Date.now() };
+      });
+    await duringD1Outage("deployments", async () => {
+      expect((await callJson("POST", `/integrations/deploy/${id}`, { ...documented, dedup_id: "backoff-1" })).status).toBe(202);
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      const first = await retry();
+      expect(first.failures).toBe(1);
+      expect(first.wait).toBeGreaterThan(500);
+      expect(first.wait).toBeLessThanOrEqual(1000);
+      // Woken early (by the outbound queue's alarm, say): no attempt, and the alarm is back at the retry.
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      const early = await retry();
+      expect(early.failures).toBe(1);
+      expect(early.alarm).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, early.wait + 10));
+      expect(await runDurableObjectAlarm(stub)).toBe(true);
+      const second = await retry();
+      expect(second.failures).toBe(2);
+      expect(second.wait).toBeGreaterThan(1500);
+      expect(second.wait).toBeLessThanOrEqual(2000);
+      await new Promise((resolve) => setTimeout(resolve, second.wait + 10));
+    });
+    await drain(id);
+    expect(await storedSeqs(id)).toEqual([1]);
   });
 });

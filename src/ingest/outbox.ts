@@ -4,6 +4,7 @@
  * to D1 and R2 (`writeRecords`), retrying with backoff while either fails.
  */
 import type { StoredRecord } from "../events/canonical";
+import { backoffMs } from "../lib/backoff";
 import type { Alarm } from "./alarm";
 import { writeRecords, type DrainTarget } from "./drain";
 
@@ -20,11 +21,6 @@ const MAX_BACKOFF_MS = 5 * 60_000;
  * D1 batch then carries many events, and each event still reaches D1 within a second.
  */
 const DRAIN_DELAY_MS = 500;
-
-/** The delay before drain attempt `attempt` (1-based) after a D1 failure. */
-export function backoffMs(attempt: number): number {
-  return Math.min(1000 * 2 ** Math.max(0, attempt - 1), MAX_BACKOFF_MS);
-}
 
 export class Outbox {
   /** Whether this instance has set an alarm that has not run yet: spares a storage call per request. */
@@ -57,9 +53,18 @@ export class Outbox {
     if (!this.alarmSet) await this.armAlarm(Date.now() + DRAIN_DELAY_MS);
   }
 
-  /** Writes the oldest batch to D1 and removes it; on failure keeps it and retries with backoff. False when D1 failed. */
+  /**
+   * Writes the oldest batch to D1 and removes it; on failure keeps it and retries with backoff.
+   * The alarm is shared with the outbound queue, so a drain it wakes before the retry is due waits.
+   * False when D1 failed or the retry is not due yet.
+   */
   async drain(): Promise<boolean> {
     this.alarmSet = false;
+    const retryAt = this.meta("drain_retry_at");
+    if (retryAt !== null && retryAt > Date.now()) {
+      await this.armAlarm(retryAt);
+      return false;
+    }
     const batch = this.readBatch();
     if (batch.length === 0) return true;
     const lastSeq = batch[batch.length - 1]!.seq;
@@ -68,11 +73,13 @@ export class Outbox {
     } catch (error) {
       const attempt = this.bumpFailures();
       console.error(`outbox drain failed (attempt ${attempt}): ${String(error)}`);
-      await this.armAlarm(Date.now() + backoffMs(attempt));
+      const retryAt = Date.now() + backoffMs(attempt, MAX_BACKOFF_MS);
+      this.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('drain_retry_at', ?)", retryAt);
+      await this.armAlarm(retryAt);
       return false;
     }
     this.storage.sql.exec("DELETE FROM outbox WHERE seq <= ?", lastSeq);
-    this.storage.sql.exec("DELETE FROM meta WHERE key = 'drain_failures'");
+    this.storage.sql.exec("DELETE FROM meta WHERE key IN ('drain_failures', 'drain_retry_at')");
     // Events that arrived during this drain wait like the first one did, so that under load each
     // D1 batch still carries many of them; a full batch waiting goes at once.
     const pending = this.pending();
@@ -83,6 +90,10 @@ export class Outbox {
   private async armAlarm(at: number): Promise<void> {
     this.alarmSet = true;
     await this.alarm.atLatest(at);
+  }
+
+  private meta(key: string): number | null {
+    return this.storage.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0]?.value ?? null;
   }
 
   private bumpFailures(): number {

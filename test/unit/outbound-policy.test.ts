@@ -2,13 +2,14 @@
  * How the outbound queue judges an attempt: what is retried, after how long, and what is final.
  */
 import { describe, expect, it } from "vitest";
-import { backoffMs, judge, retryAfterMs } from "../../src/ingest/outbound-policy";
+import { judge, retryAfterMs } from "../../src/ingest/outbound-policy";
 
 const NOW = Date.parse("2026-12-07T12:00:00Z");
 
 describe("outbound policy", () => {
   it("doubles the wait from 1 s and caps it at 10 minutes", () => {
-    expect([1, 2, 3, 4, 10, 11, 50].map(backoffMs)).toEqual([1000, 2000, 4000, 8000, 512_000, 600_000, 600_000]);
+    const waits = [1, 2, 3, 4, 10, 11, 50].map((attempts) => judge({ error: "network error" }, attempts, NOW));
+    expect(waits.map((v) => (v.kind === "retry" ? v.at - NOW : null))).toEqual([1000, 2000, 4000, 8000, 512_000, 600_000, 600_000]);
   });
 
   it("reads Retry-After as seconds or an HTTP date", () => {
