@@ -134,7 +134,11 @@ export const deployments = sqliteTable(
   ],
 );
 
-/** The commits a deployment shipped, with the commit times the payload gave. */
+/**
+ * The commits a deployment shipped, with the commit times the payload gave. WITHOUT ROWID (migration
+ * 0014, which drizzle cannot express): the rows are stored in the key's B-tree, not in a table and again
+ * in an index of the key.
+ */
 export const deploymentCommits = sqliteTable(
   "deployment_commits",
   {
@@ -363,7 +367,7 @@ export const metricLeadSamples = sqliteTable(
   ],
 );
 
-/** Per-day counts per service and environment; the samples stay in the tables above. */
+/** Per-day counts per service and environment; the samples stay in the tables above. WITHOUT ROWID, like `deploymentCommits`. */
 export const metricDays = sqliteTable(
   "metric_days",
   {
@@ -412,7 +416,7 @@ export const rawObjects = sqliteTable("raw_objects", { id: integer("id").primary
 /**
  * Where each delivery's original body lives in R2: one gzip member of `length` bytes at `offset` in
  * the object `object_id`. `seq` is the delivery's sequence number (the record's `last_seq` when it
- * was written). References go when retention deletes their object.
+ * was written). References go when retention deletes their object. WITHOUT ROWID, like `deploymentCommits`.
  */
 export const rawPayloads = sqliteTable(
   "raw_payloads",

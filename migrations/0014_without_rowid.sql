@@ -1,0 +1,46 @@
+PRAGMA foreign_keys=OFF;--> statement-breakpoint
+CREATE TABLE `__new_deployment_commits` (
+	`deployment_id` text NOT NULL,
+	`sha` text NOT NULL,
+	`repository` text DEFAULT '' NOT NULL,
+	`branch` text,
+	`message` text,
+	`committed_at` text,
+	`authored_at` text,
+	PRIMARY KEY(`deployment_id`, `sha`, `repository`),
+	FOREIGN KEY (`deployment_id`) REFERENCES `deployments`(`id`) ON UPDATE no action ON DELETE cascade
+) WITHOUT ROWID;
+--> statement-breakpoint
+INSERT INTO `__new_deployment_commits`("deployment_id", "sha", "repository", "branch", "message", "committed_at", "authored_at") SELECT "deployment_id", "sha", "repository", "branch", "message", "committed_at", "authored_at" FROM `deployment_commits` ORDER BY "deployment_id", "sha", "repository";--> statement-breakpoint
+DROP TABLE `deployment_commits`;--> statement-breakpoint
+ALTER TABLE `__new_deployment_commits` RENAME TO `deployment_commits`;--> statement-breakpoint
+CREATE INDEX `deployment_commits_sha` ON `deployment_commits` (`sha`,`deployment_id`,`committed_at`,`authored_at`);--> statement-breakpoint
+CREATE TABLE `__new_raw_payloads` (
+	`record_id` text NOT NULL,
+	`seq` integer NOT NULL,
+	`received_at` text NOT NULL,
+	`object_id` integer NOT NULL,
+	`offset` integer NOT NULL,
+	`length` integer NOT NULL,
+	PRIMARY KEY(`record_id`, `seq`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+INSERT INTO `__new_raw_payloads`("record_id", "seq", "received_at", "object_id", "offset", "length") SELECT "record_id", "seq", "received_at", "object_id", "offset", "length" FROM `raw_payloads` ORDER BY "record_id", "seq";--> statement-breakpoint
+DROP TABLE `raw_payloads`;--> statement-breakpoint
+ALTER TABLE `__new_raw_payloads` RENAME TO `raw_payloads`;--> statement-breakpoint
+CREATE TABLE `__new_metric_days` (
+	`service` text NOT NULL,
+	`environment` text NOT NULL,
+	`day` text NOT NULL,
+	`deployments` integer NOT NULL,
+	`unsuccessful` integer NOT NULL,
+	`failed` integer NOT NULL,
+	`rework` integer NOT NULL,
+	PRIMARY KEY(`environment`, `day`, `service`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+INSERT INTO `__new_metric_days`("service", "environment", "day", "deployments", "unsuccessful", "failed", "rework") SELECT "service", "environment", "day", "deployments", "unsuccessful", "failed", "rework" FROM `metric_days` ORDER BY "environment", "day", "service";--> statement-breakpoint
+DROP TABLE `metric_days`;--> statement-breakpoint
+ALTER TABLE `__new_metric_days` RENAME TO `metric_days`;--> statement-breakpoint
+CREATE INDEX `metric_days_group` ON `metric_days` (`service`,`environment`,`day`);--> statement-breakpoint
+PRAGMA foreign_keys=ON;
