@@ -43,4 +43,52 @@ INSERT INTO `__new_metric_days`("service", "environment", "day", "deployments", 
 DROP TABLE `metric_days`;--> statement-breakpoint
 ALTER TABLE `__new_metric_days` RENAME TO `metric_days`;--> statement-breakpoint
 CREATE INDEX `metric_days_group` ON `metric_days` (`service`,`environment`,`day`);--> statement-breakpoint
+CREATE TABLE `__new_metric_changes` (
+	`kind` text NOT NULL,
+	`id` text NOT NULL,
+	PRIMARY KEY(`kind`, `id`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+INSERT INTO `__new_metric_changes`("kind", "id") SELECT "kind", "id" FROM `metric_changes`;--> statement-breakpoint
+DROP TABLE `metric_changes`;--> statement-breakpoint
+ALTER TABLE `__new_metric_changes` RENAME TO `metric_changes`;--> statement-breakpoint
+CREATE TABLE `__new_metric_dirty_names` (
+	`kind` text NOT NULL,
+	`key` text NOT NULL,
+	PRIMARY KEY(`kind`, `key`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+INSERT INTO `__new_metric_dirty_names`("kind", "key") SELECT "kind", "key" FROM `metric_dirty_names`;--> statement-breakpoint
+DROP TABLE `metric_dirty_names`;--> statement-breakpoint
+ALTER TABLE `__new_metric_dirty_names` RENAME TO `metric_dirty_names`;--> statement-breakpoint
+CREATE TABLE `__new_metric_dirty` (
+	`service` text NOT NULL,
+	`environment` text NOT NULL,
+	`day` text NOT NULL,
+	PRIMARY KEY(`service`, `environment`, `day`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+INSERT INTO `__new_metric_dirty`("service", "environment", "day") SELECT "service", "environment", "day" FROM `metric_dirty`;--> statement-breakpoint
+DROP TABLE `metric_dirty`;--> statement-breakpoint
+ALTER TABLE `__new_metric_dirty` RENAME TO `metric_dirty`;--> statement-breakpoint
+CREATE TABLE `__new_metric_work_ids` (
+	`kind` text NOT NULL,
+	`id` text NOT NULL,
+	PRIMARY KEY(`kind`, `id`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+INSERT INTO `__new_metric_work_ids`("kind", "id") SELECT "kind", "id" FROM `metric_work_ids`;--> statement-breakpoint
+DROP TABLE `metric_work_ids`;--> statement-breakpoint
+ALTER TABLE `__new_metric_work_ids` RENAME TO `metric_work_ids`;--> statement-breakpoint
+CREATE TABLE `__new_metric_work` (
+	`service` text NOT NULL,
+	`environment` text NOT NULL,
+	`from_at` text NOT NULL,
+	`prev_at` text NOT NULL,
+	PRIMARY KEY(`service`, `environment`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+INSERT INTO `__new_metric_work`("service", "environment", "from_at", "prev_at") SELECT "service", "environment", "from_at", "prev_at" FROM `metric_work`;--> statement-breakpoint
+DROP TABLE `metric_work`;--> statement-breakpoint
+ALTER TABLE `__new_metric_work` RENAME TO `metric_work`;--> statement-breakpoint
 PRAGMA foreign_keys=ON;

@@ -1,15 +1,17 @@
 /**
  * Migration 0014 on a database written before it: the commits, payload references and day rollups
  * that the Worker wrote into rowid tables are all there after the move to WITHOUT ROWID tables, and
- * the API and the recompute read them as before.
+ * the API and the recompute read them as before; the recompute's queues move too.
  */
 import { describe, expect, it } from "vitest";
 import deployment from "./fixtures/generic/deployment.json";
 import { ADMIN, callJson, createIntegration, drain, env } from "./helpers";
 
 const TABLES = ["deployment_commits", "raw_payloads", "metric_days"];
+/** The recompute's queues, empty between runs. */
+const QUEUES = ["metric_changes", "metric_dirty_names", "metric_dirty", "metric_work", "metric_work_ids"];
 
-const rowsOf = async (table: string) => (await env.DB.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).all()).results;
+const rowsOf = async (table: string) => (await env.DB.prepare(`SELECT * FROM ${table}`).all()).results.map((r) => JSON.stringify(r)).sort();
 
 const tableSql = async (table: string) => env.DB.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").bind(table).first<string>("sql");
 
@@ -18,7 +20,7 @@ const tableSql = async (table: string) => env.DB.prepare("SELECT sql FROM sqlite
  * rows and indexes.
  */
 async function asBefore(table: string) {
-  const rows = await rowsOf(table);
+  const rows = (await env.DB.prepare(`SELECT * FROM ${table}`).all()).results;
   const indexes = await env.DB.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").bind(table).all<{ sql: string }>();
   const definition = (await tableSql(table))!.replace(/\s*WITHOUT ROWID\s*$/, "");
   const statements = [env.DB.prepare(`DROP TABLE ${table}`), env.DB.prepare(definition), ...indexes.results.map((i) => env.DB.prepare(i.sql))];
@@ -47,8 +49,8 @@ describe("migration 0014 (WITHOUT ROWID)", () => {
     expect(written.metric_days).toHaveLength(2);
     const detailBefore = (await callJson("GET", `/api/v1/deployments/${first.json.results[0].id}`, undefined, ADMIN)).json;
 
-    for (const table of TABLES) await asBefore(table);
-    for (const table of TABLES) expect(await tableSql(table)).not.toMatch(/WITHOUT ROWID/);
+    for (const table of [...TABLES, ...QUEUES]) await asBefore(table);
+    for (const table of [...TABLES, ...QUEUES]) expect(await tableSql(table)).not.toMatch(/WITHOUT ROWID/);
 
     const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0014_"));
     expect(migration, "migration 0014").toBeDefined();
@@ -58,6 +60,7 @@ describe("migration 0014 (WITHOUT ROWID)", () => {
       expect(await tableSql(table)).toMatch(/WITHOUT ROWID\s*$/);
       expect(await rowsOf(table)).toEqual(written[table]);
     }
+    for (const table of QUEUES) expect(await tableSql(table)).toMatch(/WITHOUT ROWID\s*$/);
     expect(await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('deployment_commits_sha', 'metric_days_group') ORDER BY name").all()).toMatchObject({
       results: [{ name: "deployment_commits_sha" }, { name: "metric_days_group" }],
     });

@@ -242,6 +242,11 @@ export const ciRunCommits = sqliteTable(
  * re-attributes past events.
  */
 
+/*
+ * The recompute's queues below (`metric_changes` to `metric_work_ids`) are WITHOUT ROWID, like
+ * `deploymentCommits`: each row written is one B-tree entry, not a row and a key.
+ */
+
 /** Records the outbox drain wrote since the last recompute (`kind`: deployment, incident, ci_run). */
 export const metricChanges = sqliteTable("metric_changes", { kind: text("kind").notNull(), id: text("id").notNull() }, (t) => [
   primaryKey({ columns: [t.kind, t.id] }),
