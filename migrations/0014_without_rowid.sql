@@ -91,4 +91,6 @@ CREATE TABLE `__new_metric_work` (
 INSERT INTO `__new_metric_work`("service", "environment", "from_at", "prev_at") SELECT "service", "environment", "from_at", "prev_at" FROM `metric_work`;--> statement-breakpoint
 DROP TABLE `metric_work`;--> statement-breakpoint
 ALTER TABLE `__new_metric_work` RENAME TO `metric_work`;--> statement-breakpoint
+DROP INDEX `deployments_change_id`;--> statement-breakpoint
+CREATE INDEX `deployments_change_id` ON `deployments` (`change_id`) WHERE "deployments"."change_id" IS NOT NULL;--> statement-breakpoint
 PRAGMA foreign_keys=ON;

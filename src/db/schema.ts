@@ -125,8 +125,9 @@ export const deployments = sqliteTable(
     // table in it, or sorting, cost three times as much as the rest of the copy.
     index("deployments_service_env_time").on(t.service, t.environment, t.occurredAt, t.id, t.status, t.kind, t.serviceName),
     index("deployments_time").on(t.occurredAt, t.id),
-    // Incidents name deployments by change id or dedup key; the recompute looks them up here.
-    index("deployments_change_id").on(t.changeId),
+    // Incidents name deployments by change id or dedup key; the recompute looks them up here. Only
+    // deployments with a change id: most senders give none, and each entry costs a row written.
+    index("deployments_change_id").on(t.changeId).where(sql`${t.changeId} IS NOT NULL`),
     index("deployments_dedup_key").on(t.dedupKey),
     // By name as the catalog matches it (the recompute), and as sent (the suggestions' counts): one index
     // for both, since each one the outbox drain writes costs every event.
