@@ -71,12 +71,13 @@ describe("billed units", () => {
       recompute_incremental: { changed: 10, d1_rows_read: incremental.rowsRead, d1_rows_written: incremental.rowsWritten, statements_batches: incremental.calls },
     };
     console.log(`units ${JSON.stringify(units)}`);
-    // Measured when written: 7 Durable Object rows read and 6 written, 16 D1 rows written and 6.5 read per event.
+    // Measured when written: 7 Durable Object rows read and 6 written, 6.5 D1 rows read per event; D1 rows written
+    // 12.7 since the tables keyed by text have no rowid (16 before: their key was written twice).
     expect(units.per_event.do_rows_written).toBeGreaterThan(0);
     expect(units.per_event.do_rows_written).toBeLessThanOrEqual(6.5);
     expect(units.per_event.do_rows_read).toBeLessThanOrEqual(8);
     expect(units.per_event.d1_rows_written).toBeGreaterThan(0);
-    expect(units.per_event.d1_rows_written).toBeLessThanOrEqual(17);
+    expect(units.per_event.d1_rows_written).toBeLessThanOrEqual(13);
     expect(units.per_event.d1_rows_read).toBeLessThanOrEqual(9);
   });
 });

@@ -125,8 +125,9 @@ export const deployments = sqliteTable(
     // table in it, or sorting, cost three times as much as the rest of the copy.
     index("deployments_service_env_time").on(t.service, t.environment, t.occurredAt, t.id, t.status, t.kind, t.serviceName),
     index("deployments_time").on(t.occurredAt, t.id),
-    // Incidents name deployments by change id or dedup key; the recompute looks them up here.
-    index("deployments_change_id").on(t.changeId),
+    // Incidents name deployments by change id or dedup key; the recompute looks them up here. Only
+    // deployments with a change id: most senders give none, and each entry costs a row written.
+    index("deployments_change_id").on(t.changeId).where(sql`${t.changeId} IS NOT NULL`),
     index("deployments_dedup_key").on(t.dedupKey),
     // By name as the catalog matches it (the recompute), and as sent (the suggestions' counts): one index
     // for both, since each one the outbox drain writes costs every event.
@@ -134,7 +135,11 @@ export const deployments = sqliteTable(
   ],
 );
 
-/** The commits a deployment shipped, with the commit times the payload gave. */
+/**
+ * The commits a deployment shipped, with the commit times the payload gave. WITHOUT ROWID (migration
+ * 0014, which drizzle cannot express): the rows are stored in the key's B-tree, not in a table and again
+ * in an index of the key.
+ */
 export const deploymentCommits = sqliteTable(
   "deployment_commits",
   {
@@ -236,6 +241,11 @@ export const ciRunCommits = sqliteTable(
  * from the tables above and rebuilt where the change feeds say something moved. `service` here is
  * the service as the catalog resolves `service_name` at recompute time, so a catalog change
  * re-attributes past events.
+ */
+
+/*
+ * The recompute's queues below (`metric_changes` to `metric_work_ids`) are WITHOUT ROWID, like
+ * `deploymentCommits`: each row written is one B-tree entry, not a row and a key.
  */
 
 /** Records the outbox drain wrote since the last recompute (`kind`: deployment, incident, ci_run). */
@@ -363,7 +373,7 @@ export const metricLeadSamples = sqliteTable(
   ],
 );
 
-/** Per-day counts per service and environment; the samples stay in the tables above. */
+/** Per-day counts per service and environment; the samples stay in the tables above. WITHOUT ROWID, like `deploymentCommits`. */
 export const metricDays = sqliteTable(
   "metric_days",
   {
@@ -412,7 +422,7 @@ export const rawObjects = sqliteTable("raw_objects", { id: integer("id").primary
 /**
  * Where each delivery's original body lives in R2: one gzip member of `length` bytes at `offset` in
  * the object `object_id`. `seq` is the delivery's sequence number (the record's `last_seq` when it
- * was written). References go when retention deletes their object.
+ * was written). References go when retention deletes their object. WITHOUT ROWID, like `deploymentCommits`.
  */
 export const rawPayloads = sqliteTable(
   "raw_payloads",

@@ -66,6 +66,10 @@ const DEPLOYMENT_COMMITS: UpsertSpec = {
   table: "deployment_commits",
   columns: ["deployment_id", "sha", "repository", "branch", "message", "committed_at", "authored_at"],
   conflict: "deployment_id, sha, repository",
+  // Every update of a deployment carries its commits again; most are unchanged, and a rewrite would
+  // still be billed, for the row and for its entry in the index by sha.
+  guard: `(excluded.branch, excluded.message, excluded.committed_at, excluded.authored_at)
+    IS NOT (deployment_commits.branch, deployment_commits.message, deployment_commits.committed_at, deployment_commits.authored_at)`,
 };
 
 const INCIDENTS: UpsertSpec = {

@@ -52,11 +52,11 @@ export async function expireRaw(env: Pick<Env, "DB" | "RAW"> & ConfigVars, now: 
     cursor = listed.cursor;
   }
 
-  // References are roughly in time order, so each chunk's scan finds the old ones early.
+  // References are kept in record id order, which is roughly time order, so each chunk's scan finds the old ones early.
   const expiredObjects = "SELECT id FROM raw_objects WHERE key < ?";
   let refsDeleted = 0;
   for (;;) {
-    const result = await env.DB.prepare(`DELETE FROM raw_payloads WHERE rowid IN (SELECT rowid FROM raw_payloads WHERE object_id IN (${expiredObjects}) LIMIT ${REF_CHUNK})`)
+    const result = await env.DB.prepare(`DELETE FROM raw_payloads WHERE (record_id, seq) IN (SELECT record_id, seq FROM raw_payloads WHERE object_id IN (${expiredObjects}) LIMIT ${REF_CHUNK})`)
       .bind(boundary)
       .run();
     refsDeleted += result.meta.changes;

@@ -14,7 +14,7 @@ const DAY_SUMS = "sum(m.counted), sum(1 - m.counted), sum(m.failed), sum(m.rewor
  */
 export function dayRollups(d1: D1Database, range: Range): D1PreparedStatement[] {
   return [
-    d1.prepare(`DELETE FROM metric_days WHERE rowid IN (SELECT d.rowid FROM ${range.rows("metric_days", "d", "day", "substr(w.prev_at, 1, 10)")})`),
+    d1.prepare(`DELETE FROM metric_days WHERE (environment, day, service) IN (SELECT d.environment, d.day, d.service FROM ${range.rows("metric_days", "d", "day", "substr(w.prev_at, 1, 10)")})`),
     d1.prepare(`
       INSERT INTO metric_days (service, environment, day, deployments, unsuccessful, failed, rework)
       SELECT m.service, m.environment, m.day, ${DAY_SUMS}
