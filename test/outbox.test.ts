@@ -221,7 +221,8 @@ describe("IntegrationObject: dedup, sequence, outbox", () => {
     expect(tables).toBe(0);
   });
 
-  it("backs off exponentially, and a wake-up of the shared alarm before the retry is due leaves D1 alone", async () => {
+  // It waits out two real backoffs (1 s, then 2 s).
+  it("backs off exponentially, and a wake-up of the shared alarm before the retry is due leaves D1 alone", { timeout: 20_000 }, async () => {
     const { id } = await createIntegration("opslevel");
     const stub = integrationStub(id);
     const { runInDurableObject } = await import("cloudflare:test");
