@@ -117,14 +117,19 @@ interface DayRows {
 }
 
 /**
- * The statements that read `q`'s window per (group, day): its rollups, and its samples of each kind
- * as one list per (group, day), so that they stay a few rows per day however many samples there are.
+ * The statements that read `q`'s window per (group, day): its rollups summed, and its samples of each
+ * kind as one list, so that they stay a few rows per day however many services and samples there are.
  */
 function dayStatements(d1: D1Database, q: FigureQuery): D1PreparedStatement[] {
   const days = source(q, "metric_days", "x.day", "x.deployments, x.unsuccessful, x.failed, x.rework", "");
   const sources = sampleSources(q);
   return [
-    d1.prepare(days.sql).bind(...days.params),
+    d1
+      .prepare(
+        `SELECT window_day, group_key, sum(deployments) AS deployments, sum(unsuccessful) AS unsuccessful, sum(failed) AS failed, sum(rework) AS rework
+         FROM (${days.sql}) GROUP BY window_day, group_key`,
+      )
+      .bind(...days.params),
     ...KINDS.map((kind) => {
       const { sql, params } = sources[kind];
       return d1.prepare(`SELECT window_day, group_key, json_group_array(value) AS list FROM (${sql}) GROUP BY window_day, group_key`).bind(...params);
