@@ -33,7 +33,7 @@ describe("order statistics of a window", () => {
       const dropped = Array.from({ length: n === 0 ? 2 : n % 4 }, (_, i) => -60 * (i + 1));
       await seed(environment, [...dropped, ...samples]);
       const window = { from: "2026-03-01", to: "2026-04-01", environments: [environment], service: null, team: null };
-      // Over all services, answered without a window function; per service, with one.
+      // Over all services, the samples of every service ranked together; per service, each service's alone.
       const all = (await windowFigures(env.DB, { ...window, group: "all" })).groups.get("*")!;
       const perService = (await windowFigures(env.DB, { ...window, group: "service" })).groups.get("ranks-svc");
       const expected = { median: percentile(samples, 50), p90: percentile(samples, 90), samples: n, dropped: dropped.length };
@@ -42,7 +42,7 @@ describe("order statistics of a window", () => {
     }
   });
 
-  it("gives the snapshots' figures, summed and ranked in the Worker for all windows at once, as the queries of one window do", async () => {
+  it("gives the snapshots' figures, every window and scope taken from one read of the widest, as one window read alone does", async () => {
     await env.DB.prepare("INSERT OR REPLACE INTO metric_teams (service, team) VALUES ('ranks-svc', 'ranks-team')").run();
     const froms = ["2026-03-01", "2026-03-11", "2026-03-25"];
     const day = (i: number) => `2026-03-${String(1 + (i % 28)).padStart(2, "0")}`;

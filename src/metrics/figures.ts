@@ -2,10 +2,10 @@
  * @module
  * The figures of a window, read from what the recompute materialised: counts from the per-day
  * rollups, percentiles from the samples, grouped by one key (all, service, team, or a day / week /
- * month bucket), over one environment or the union of several. The sources, the values reported but
- * not ranked, and the figures made of them are defined once here; only where the order statistics
- * are found differs: in SQL for one window (`windowFigures`, the on-demand answers), in the Worker
- * for the snapshots' windows read at once as the widest (`figuresOfWindows`).
+ * month bucket), over one environment or the union of several. One implementation for the on-demand
+ * answers (`windowFigures`) and the snapshots (`figuresOfWindows`): SQL reads the window per (group,
+ * day), the Worker sums the rollups and ranks the samples; the snapshots read their widest window
+ * once and take every narrower window and every scope from the same rows.
  */
 import { type WindowFigures, emptyFigures } from "./assemble";
 import { buckets, deployDayStats, type Granularity } from "./calendar";
@@ -68,54 +68,6 @@ function source(q: FigureQuery, table: string, day: string, columns: string, ext
   };
 }
 
-/**
- * Order statistics needed for the median and p90 of the samples `v` per group, as rows
- * `(group_key, samples, skipped, rank, value)`: the rank-th smallest (0-based) of the group's samples,
- * for the ranks `percentileOf` reads. `skipped` counts the group's values that are not samples but are
- * reported (negative lead times, unrecovered failures): `skip` is true for them, and they must sort
- * before every sample (negatives and nulls do), so that the sort that ranks the samples counts them
- * too. Every group with a value has a row with a null rank, so that a group of skipped values alone shows.
- */
-function ranksQuery(d1: D1Database, s: Source, group: FigureQuery["group"], skip: string): D1PreparedStatement {
-  const median = "(samples - 1) * 50 / 100";
-  const p90 = "(samples - 1) * 90 / 100";
-  const sql =
-    group === "all"
-      ? singleGroupRanks(s.sql, skip, median, p90)
-      : // The counts come from a GROUP BY and the ranks wanted are picked by lookup: counting over the
-        // whole partition inside the window function cost as much again as the ranking itself.
-        `WITH src AS (${s.sql}),
-       counts AS MATERIALIZED (SELECT group_key, count(*) - sum(${skip}) AS samples, sum(${skip}) AS skipped FROM src GROUP BY group_key),
-       wanted AS MATERIALIZED (
-         SELECT group_key, skipped + ${median} AS position FROM counts UNION SELECT group_key, skipped + ${median} + 1 FROM counts
-         UNION SELECT group_key, skipped + ${p90} FROM counts UNION SELECT group_key, skipped + ${p90} + 1 FROM counts),
-       ranked AS (SELECT group_key, value, row_number() OVER (PARTITION BY group_key ORDER BY value) - 1 AS position FROM src)
-       SELECT group_key, samples, skipped, NULL AS rank, NULL AS value FROM counts
-       UNION ALL SELECT ranked.group_key, counts.samples, counts.skipped, ranked.position - counts.skipped, ranked.value FROM ranked JOIN counts ON counts.group_key = ranked.group_key
-       WHERE (ranked.group_key, ranked.position) IN (SELECT group_key, position FROM wanted)`;
-  return d1.prepare(sql).bind(...s.params);
-}
-
-/**
- * The same rows for one group (every ad-hoc window over all services) without a window function,
- * whose per-row cost made it most of an ad-hoc answer: two bounded sorts, the median's from below
- * and the p90's from above, each keeping only the rows up to its rank.
- */
-function singleGroupRanks(sql: string, skip: string, median: string, p90: string): string {
-  return `WITH src AS (${sql}),
-    counts AS MATERIALIZED (SELECT count(*) FILTER (WHERE NOT (${skip})) AS samples, count(*) FILTER (WHERE ${skip}) AS skipped FROM src),
-    kept AS (SELECT value FROM src WHERE NOT (${skip})),
-    from_median AS (SELECT value FROM kept ORDER BY value LIMIT 2 OFFSET (SELECT ${median} FROM counts)),
-    to_p90 AS (SELECT value FROM kept ORDER BY value DESC LIMIT 2 OFFSET (SELECT max(samples - 2 - ${p90}, 0) FROM counts))
-    SELECT '*' AS group_key, samples, skipped, NULL AS rank, NULL AS value FROM counts
-    UNION ALL SELECT '*', samples, skipped, ${median} + row_number() OVER (ORDER BY value) - 1, value FROM from_median, counts
-    UNION ALL SELECT '*', samples, skipped, ${p90} + row_number() OVER (ORDER BY value) - 1, value FROM to_p90, counts`;
-}
-
-function sumQuery(d1: D1Database, s: Source, columns: string): D1PreparedStatement {
-  return d1.prepare(`SELECT group_key, ${columns} FROM (${s.sql}) GROUP BY group_key`).bind(...s.params);
-}
-
 interface Percentiles {
   n: number;
   skipped: number;
@@ -123,48 +75,20 @@ interface Percentiles {
   p90: number | null;
 }
 
-interface RankRow {
-  group_key: string;
-  samples: number;
-  skipped: number;
-  rank: number | null;
-  value: number | null;
-}
+const KINDS = ["lead", "recovery", "restore"] as const;
+type Kind = (typeof KINDS)[number];
 
-function percentilesByGroup(rows: RankRow[]): Map<string, Percentiles> {
-  const byGroup = new Map<string, { n: number; skipped: number; values: Map<number, number> }>();
-  for (const row of rows) {
-    const entry = byGroup.get(row.group_key) ?? { n: row.samples, skipped: row.skipped, values: new Map() };
-    if (row.rank !== null) entry.values.set(row.rank, row.value!);
-    byGroup.set(row.group_key, entry);
-  }
-  const out = new Map<string, Percentiles>();
-  for (const [g, { n, skipped, values }] of byGroup) {
-    const at = (k: number) => values.get(k)!;
-    out.set(g, { n, skipped, median: percentileOf(n, 50, at), p90: percentileOf(n, 90, at) });
-  }
-  return out;
-}
-
-/** Where a window's samples come from, and which of their values are reported but not ranked (in SQL and here). */
-function sampleSources(q: FigureQuery) {
+/** Where a window's samples of each kind come from. */
+function sampleSources(q: FigureQuery): Record<Kind, Source> {
   return {
-    lead: {
-      source: source(q, "metric_lead_samples", "x.day", "x.seconds AS value", "AND x.seconds IS NOT NULL"),
-      skip: "value < 0",
-      skipped: (v: number | null) => v! < 0,
-    },
-    recovery: {
-      source: source(q, "metric_deployments", "x.day", "x.recovery_seconds AS value", "AND x.counted = 1 AND x.failed = 1"),
-      skip: "value IS NULL",
-      skipped: (v: number | null) => v === null,
-    },
-    restore: { source: source(q, "metric_incidents", "x.resolved_day", "x.restore_seconds AS value", ""), skip: "false", skipped: () => false },
+    lead: source(q, "metric_lead_samples", "x.day", "x.seconds AS value", "AND x.seconds IS NOT NULL"),
+    recovery: source(q, "metric_deployments", "x.day", "x.recovery_seconds AS value", "AND x.counted = 1 AND x.failed = 1"),
+    restore: source(q, "metric_incidents", "x.resolved_day", "x.restore_seconds AS value", ""),
   };
 }
 
-const KINDS = ["lead", "recovery", "restore"] as const;
-type Kind = (typeof KINDS)[number];
+/** The values of each kind that are reported but not ranked: negative lead times, unrecovered failures. */
+const SKIPPED: Record<Kind, (v: number | null) => boolean> = { lead: (v) => v! < 0, recovery: (v) => v === null, restore: () => false };
 
 interface Sums {
   deployments: number;
@@ -173,80 +97,76 @@ interface Sums {
   rework: number;
 }
 
-/** A group's figures in `[from, to)`: its rollups summed (none without rows), its deploy days, its percentiles of each kind. */
-function groupFigures(from: string, to: string, sums: Sums | undefined, deployDays: string[], ranks: Partial<Record<Kind, Percentiles>>): WindowFigures {
-  const f = emptyFigures(deployDayStats(deployDays, from, to));
-  if (sums) Object.assign(f, { count: sums.deployments, unsuccessful: sums.unsuccessful, failed: sums.failed, rework: sums.rework });
-  const { lead, recovery, restore } = ranks;
-  if (lead) f.lead = { median: lead.median, p90: lead.p90, samples: lead.n, dropped: lead.skipped };
-  if (recovery) f.recovery = { median: recovery.median, p90: recovery.p90, samples: recovery.n, unrecovered: recovery.skipped };
-  if (restore) f.restore = { median: restore.median, samples: restore.n };
-  return f;
-}
-
-/** The figures of every group of the window, and how many statements that took. */
-export async function windowFigures(d1: D1Database, q: FigureQuery): Promise<{ groups: Map<string, WindowFigures>; queries: number }> {
-  const days = source(q, "metric_days", "x.day", "x.day, x.deployments, x.unsuccessful, x.failed, x.rework", "");
-  const sources = sampleSources(q);
-  const statements = [
-    // The deploy days as one list per group: a row per (group, day) was most of a per-service answer's cost.
-    sumQuery(
-      d1,
-      days,
-      "sum(deployments) AS deployments, sum(unsuccessful) AS unsuccessful, sum(failed) AS failed, sum(rework) AS rework, group_concat(DISTINCT CASE WHEN deployments > 0 THEN day END) AS days",
-    ),
-    ...KINDS.map((kind) => ranksQuery(d1, sources[kind].source, q.group, sources[kind].skip)),
-  ];
-  const results = await d1.batch<any>(statements);
-  const counts = new Map((results[0]!.results as (Sums & { group_key: string; days: string | null })[]).map((row) => [row.group_key, row]));
-  const ranks = KINDS.map((_, i) => percentilesByGroup(results[i + 1]!.results as RankRow[]));
-
-  const windows = new Map<string, { from: string; to: string }>();
-  if (q.group === "day" || q.group === "week" || q.group === "month") {
-    for (const b of buckets(q.from, q.to, q.group)) windows.set(b.key, { from: b.start, to: b.end });
-  } else if (q.group === "all") {
-    windows.set("*", { from: q.from, to: q.to });
-  }
-  for (const g of [counts.keys(), ...ranks.map((r) => r.keys())].flatMap((keys) => [...keys])) {
-    if (!windows.has(g)) windows.set(g, { from: q.from, to: q.to });
-  }
-  const groups = new Map<string, WindowFigures>();
-  for (const [g, w] of windows) {
-    const c = counts.get(g);
-    groups.set(g, groupFigures(w.from, w.to, c, c?.days?.split(",") ?? [], { lead: ranks[0]!.get(g), recovery: ranks[1]!.get(g), restore: ranks[2]!.get(g) }));
-  }
-  return { groups, queries: statements.length };
-}
-
-/** Percentile figures of values in any order, `skipped` ones reported but not ranked. */
-function rankFigures(values: (number | null)[], skipped: (v: number | null) => boolean): Percentiles {
-  // A typed array sorts numbers natively, several times faster than a comparator.
-  const all = new Float64Array(values.length);
-  let n = 0;
-  for (const v of values) if (!skipped(v)) all[n++] = v!;
-  const kept = all.subarray(0, n).sort();
-  const at = (k: number) => kept[k]!;
-  return { median: percentileOf(kept.length, 50, at), p90: percentileOf(kept.length, 90, at), n: kept.length, skipped: values.length - kept.length };
-}
-
-/** One (service, day) of the rollups of the widest window. */
+/** One (group, day) of the rollups. */
 interface DayRollup extends Sums {
   group_key: string;
   window_day: string;
 }
 
-/** One (service, day)'s values of one kind of sample. */
+/** One (group, day)'s values of one kind of sample. */
 interface DayValues {
   group_key: string;
   window_day: string;
   values: (number | null)[];
 }
 
+/** A window's rollups and samples per (group, day), latest day first. */
+interface DayRows {
+  days: DayRollup[];
+  samples: Record<Kind, DayValues[]>;
+}
+
 /**
- * Per group (`keyOf` of the row's service; undefined leaves the row out): its rollups summed in each
+ * The statements that read `q`'s window per (group, day): its rollups summed, and its samples of each
+ * kind as one list, so that they stay a few rows per day however many services and samples there are.
+ */
+function dayStatements(d1: D1Database, q: FigureQuery): D1PreparedStatement[] {
+  const days = source(q, "metric_days", "x.day", "x.deployments, x.unsuccessful, x.failed, x.rework", "");
+  const sources = sampleSources(q);
+  return [
+    d1
+      .prepare(
+        `SELECT window_day, group_key, sum(deployments) AS deployments, sum(unsuccessful) AS unsuccessful, sum(failed) AS failed, sum(rework) AS rework
+         FROM (${days.sql}) GROUP BY window_day, group_key`,
+      )
+      .bind(...days.params),
+    ...KINDS.map((kind) => {
+      const { sql, params } = sources[kind];
+      return d1.prepare(`SELECT window_day, group_key, json_group_array(value) AS list FROM (${sql}) GROUP BY window_day, group_key`).bind(...params);
+    }),
+  ];
+}
+
+/** The rows of `dayStatements`' results. */
+function dayRows(results: D1Result<any>[]): DayRows {
+  const latestFirst = <T extends { window_day: string }>(rows: T[]) => rows.sort((a, b) => (a.window_day < b.window_day ? 1 : a.window_day > b.window_day ? -1 : 0));
+  const samples = (i: number) =>
+    latestFirst(
+      (results[i + 1]!.results as { window_day: string; group_key: string; list: string }[]).map((row) => ({
+        window_day: row.window_day,
+        group_key: row.group_key,
+        values: JSON.parse(row.list) as (number | null)[],
+      })),
+    );
+  return { days: latestFirst(results[0]!.results as DayRollup[]), samples: { lead: samples(0), recovery: samples(1), restore: samples(2) } };
+}
+
+/** Percentile figures of the first `n` of `values` (any order), `skipped` ones reported but not ranked. */
+function rankFigures(values: (number | null)[], n: number, skipped: (v: number | null) => boolean): Percentiles {
+  // A typed array sorts numbers natively, several times faster than a comparator.
+  const all = new Float64Array(n);
+  let kept = 0;
+  for (let i = 0; i < n; i++) if (!skipped(values[i]!)) all[kept++] = values[i]!;
+  const sorted = all.subarray(0, kept).sort();
+  const at = (k: number) => sorted[k]!;
+  return { median: percentileOf(kept, 50, at), p90: percentileOf(kept, 90, at), n: kept, skipped: n - kept };
+}
+
+/**
+ * Per group (`keyOf` of the row's group; undefined leaves the row out): its rollups summed in each
  * window that has some, and its deploy days. `starts` are the windows' first days, latest first.
  */
-function sumsByGroup(rows: DayRollup[], keyOf: (service: string) => string | undefined, starts: string[]) {
+function sumsByGroup(rows: DayRollup[], keyOf: (key: string) => string | undefined, starts: string[]) {
   const groups = new Map<string, { sums: (Sums | undefined)[]; days: string[] }>();
   for (const row of rows) {
     const key = keyOf(row.group_key);
@@ -270,7 +190,7 @@ function sumsByGroup(rows: DayRollup[], keyOf: (service: string) => string | und
  * Per group: its values in the order of `rows` (latest day first), and how many of them each window
  * holds, a prefix since the windows all end on the same day.
  */
-function valuesByGroup(rows: DayValues[], keyOf: (service: string) => string | undefined, starts: string[]) {
+function valuesByGroup(rows: DayValues[], keyOf: (key: string) => string | undefined, starts: string[]) {
   const groups = new Map<string, { values: (number | null)[]; ends: number[] }>();
   for (const row of rows) {
     const key = keyOf(row.group_key);
@@ -285,12 +205,71 @@ function valuesByGroup(rows: DayValues[], keyOf: (service: string) => string | u
   return groups;
 }
 
+/** What a group's figures in one window are made of. */
+interface Parts {
+  sums: Sums | undefined;
+  days: string[];
+  ranks: Partial<Record<Kind, Percentiles>>;
+}
+
+/**
+ * The parts of every group (`keyOf` of the rows' groups) in each window ending with the rows' and
+ * starting on one of `starts` (latest first), for the groups with some row in that window. Walked
+ * from the latest day back, what a narrower window holds is a prefix of what a wider one does: each
+ * row is read once, and each window takes its share of every group by a count.
+ */
+function partsByWindow(rows: DayRows, keyOf: (key: string) => string | undefined, starts: string[]): Map<string, Parts>[] {
+  const counts = sumsByGroup(rows.days, keyOf, starts);
+  const values = KINDS.map((kind) => valuesByGroup(rows.samples[kind], keyOf, starts));
+  return starts.map((_, j) => {
+    const parts = new Map<string, Parts>();
+    const partOf = (key: string) => {
+      let part = parts.get(key);
+      if (!part) parts.set(key, (part = { sums: counts.get(key)?.sums[j], days: counts.get(key)?.days ?? [], ranks: {} }));
+      return part;
+    };
+    for (const [key, { sums }] of counts) if (sums[j]) partOf(key);
+    KINDS.forEach((kind, i) => {
+      for (const [key, group] of values[i]!) if (group.ends[j]! > 0) partOf(key).ranks[kind] = rankFigures(group.values, group.ends[j]!, SKIPPED[kind]);
+    });
+    return parts;
+  });
+}
+
+/** A group's figures in `[from, to)` from its parts (none: the window has no row of it). */
+function groupFigures(from: string, to: string, part: Parts | undefined): WindowFigures {
+  const f = emptyFigures(deployDayStats(part?.days ?? [], from, to));
+  if (!part) return f;
+  const { sums, ranks } = part;
+  if (sums) Object.assign(f, { count: sums.deployments, unsuccessful: sums.unsuccessful, failed: sums.failed, rework: sums.rework });
+  const { lead, recovery, restore } = ranks;
+  if (lead) f.lead = { median: lead.median, p90: lead.p90, samples: lead.n, dropped: lead.skipped };
+  if (recovery) f.recovery = { median: recovery.median, p90: recovery.p90, samples: recovery.n, unrecovered: recovery.skipped };
+  if (restore) f.restore = { median: restore.median, samples: restore.n };
+  return f;
+}
+
+/** The figures of every group of the window, and how many statements that took. */
+export async function windowFigures(d1: D1Database, q: FigureQuery): Promise<{ groups: Map<string, WindowFigures>; queries: number }> {
+  const statements = dayStatements(d1, q);
+  const parts = partsByWindow(dayRows(await d1.batch<any>(statements)), (key) => key, [q.from])[0]!;
+  const windows = new Map<string, { from: string; to: string }>();
+  if (q.group === "day" || q.group === "week" || q.group === "month") {
+    for (const b of buckets(q.from, q.to, q.group)) windows.set(b.key, { from: b.start, to: b.end });
+  } else if (q.group === "all") {
+    windows.set("*", { from: q.from, to: q.to });
+  }
+  for (const g of parts.keys()) if (!windows.has(g)) windows.set(g, { from: q.from, to: q.to });
+  const groups = new Map<string, WindowFigures>();
+  for (const [g, w] of windows) groups.set(g, groupFigures(w.from, w.to, parts.get(g)));
+  return { groups, queries: statements.length };
+}
+
 /**
  * Every figure of the windows `[from, to)`, one per `froms`, for all services (`*`), each service and
  * each team (as `metric_teams` has them): what the snapshots hold. The standard windows read the same
- * rows, so this reads the widest window once (its per-day rollups, and its samples grouped per (day,
- * service) so that they stay a few rows per day however many there are) and sums and ranks here, with
- * the sources and figures of `windowFigures`.
+ * rows, so this reads the widest window once, per service, and takes every scope and window from it
+ * as `windowFigures` takes its one.
  */
 export async function figuresOfWindows(
   d1: D1Database,
@@ -299,55 +278,22 @@ export async function figuresOfWindows(
   to: string,
 ): Promise<{ figures: Map<string, Map<Scope, Map<string, WindowFigures>>>; queries: number }> {
   const widest = froms.reduce((a, b) => (a < b ? a : b));
-  const q: FigureQuery = { from: widest, to, environments, service: null, team: null, group: "service" };
-  const days = source(q, "metric_days", "x.day", "x.deployments, x.unsuccessful, x.failed, x.rework", "");
-  const sources = sampleSources(q);
-  const results = await d1.batch<any>([
-    d1.prepare(days.sql).bind(...days.params),
-    ...KINDS.map((kind) => {
-      const { sql, params } = sources[kind].source;
-      return d1.prepare(`SELECT window_day, group_key, json_group_array(value) AS list FROM (${sql}) GROUP BY window_day, group_key`).bind(...params);
-    }),
+  const statements = [
+    ...dayStatements(d1, { from: widest, to, environments, service: null, team: null, group: "service" }),
     d1.prepare("SELECT service, team FROM metric_teams"),
-  ]);
-  // Walked from the latest day back, what a narrower window holds is a prefix of what a wider one does:
-  // each row is read once per scope, and each window takes its share of every group by a count.
-  const latestFirst = <T extends { window_day: string }>(rows: T[]) => rows.sort((a, b) => (a.window_day < b.window_day ? 1 : a.window_day > b.window_day ? -1 : 0));
+  ];
+  const results = await d1.batch<any>(statements);
+  const rows = dayRows(results);
+  const teamOf = new Map((results[statements.length - 1]!.results as { service: string; team: string }[]).map((t) => [t.service, t.team]));
   const starts = [...froms].sort().reverse();
-  const dayRows = latestFirst(results[0]!.results as DayRollup[]);
-  const samples = KINDS.map((_, i) =>
-    latestFirst(
-      (results[i + 1]!.results as { window_day: string; group_key: string; list: string }[]).map((row) => ({
-        window_day: row.window_day,
-        group_key: row.group_key,
-        values: JSON.parse(row.list) as (number | null)[],
-      })),
-    ),
-  );
-  const teamOf = new Map((results[4]!.results as { service: string; team: string }[]).map((t) => [t.service, t.team]));
-
   const figures = new Map(starts.map((from) => [from, new Map<Scope, Map<string, WindowFigures>>()]));
   for (const scope of ["all", "service", "team"] as const) {
     const keyOf = (service: string) => (scope === "all" ? "*" : scope === "service" ? service : teamOf.get(service));
-    const counts = sumsByGroup(dayRows, keyOf, starts);
-    const values = samples.map((rows) => valuesByGroup(rows, keyOf, starts));
-    starts.forEach((from, j) => {
+    partsByWindow(rows, keyOf, starts).forEach((parts, j) => {
       // As in `windowFigures`: all services always have figures, a group only when it has some row.
-      const keys = new Set<string>(scope === "all" ? ["*"] : []);
-      for (const [key, { sums }] of counts) if (sums[j]) keys.add(key);
-      for (const byGroup of values) for (const [key, { ends }] of byGroup) if (ends[j]! > 0) keys.add(key);
-      const groups = new Map<string, WindowFigures>();
-      for (const key of keys) {
-        const ranks: Partial<Record<Kind, Percentiles>> = {};
-        KINDS.forEach((kind, i) => {
-          const group = values[i]!.get(key);
-          if (group && group.ends[j]! > 0) ranks[kind] = rankFigures(group.values.slice(0, group.ends[j]), sources[kind].skipped);
-        });
-        const c = counts.get(key);
-        groups.set(key, groupFigures(from, to, c?.sums[j], c?.days ?? [], ranks));
-      }
-      figures.get(from)!.set(scope, groups);
+      const keys = new Set<string>(scope === "all" ? ["*", ...parts.keys()] : parts.keys());
+      figures.get(starts[j]!)!.set(scope, new Map([...keys].map((key) => [key, groupFigures(starts[j]!, to, parts.get(key))])));
     });
   }
-  return { figures, queries: results.length };
+  return { figures, queries: statements.length };
 }
