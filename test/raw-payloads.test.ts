@@ -43,12 +43,35 @@ describe("original payloads in R2", () => {
     const [object] = await objectsOf(integration.id);
     const { results } = await env.DB.prepare("SELECT offset, length FROM raw_payloads JOIN raw_objects o ON o.id = object_id WHERE o.key = ? ORDER BY offset").bind(object!.key).all<{ offset: number; length: number }>();
     expect(results).toHaveLength(2);
-    // The members lie end to end, each smaller than its JSON: compressed one by one.
+    // The members lie end to end, each a gzip member of its own: the large one compressed.
     expect(results[1]!.offset).toBe(results[0]!.length);
     expect(results[0]!.length + results[1]!.length).toBe(object!.size);
     expect(results[1]!.length).toBeLessThan(3000);
     const b = await callJson("GET", `/api/v1/deployments/${posted.json.results[1].id}`, undefined, ADMIN);
     expect(b.json.raw.description).toBe("b".repeat(3000));
+  });
+
+  it("stores a small payload as an uncompressed gzip member, which any gzip reader still reads", async () => {
+    const integration = await createIntegration("generic");
+    const small = { ...deployment, dedup_key: "small" };
+    const large = { ...deployment, dedup_key: "large", description: "c".repeat(3000) };
+    const posted = await post(integration, { items: [small, large] });
+    expect(posted.status, posted.text).toBe(202);
+    await drain(integration.id);
+    const [object] = await objectsOf(integration.id);
+    const bytes = new Uint8Array(await (await env.RAW.get(object!.key))!.arrayBuffer());
+    const { results } = await env.DB.prepare("SELECT offset, length FROM raw_payloads JOIN raw_objects o ON o.id = object_id WHERE o.key = ? ORDER BY offset").bind(object!.key).all<{ offset: number; length: number }>();
+    const members = results.map((r) => bytes.subarray(r.offset, r.offset + r.length));
+    const texts = members.map((m) => new TextDecoder().decode(m));
+    // The small payload's JSON lies in its member as sent (a stored block); the large one's does not.
+    expect(texts[0]).toContain('"dedup_key":"small"');
+    expect(texts[1]).not.toContain("c".repeat(100));
+    const gunzip = (member: Uint8Array) => new Response(new Blob([member]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+    expect(await Promise.all(members.map(gunzip))).toEqual([JSON.stringify(small), JSON.stringify(large)]);
+    for (const [i, id] of posted.json.results.map((r: { id: string }) => r.id).entries()) {
+      const detail = await callJson("GET", `/api/v1/deployments/${id}`, undefined, ADMIN);
+      expect(detail.json.raw).toEqual([small, large][i]);
+    }
   });
 
   it("keeps acknowledged events while R2 cannot be written, then stores each once", async () => {

@@ -2,7 +2,7 @@
 import { admin, d1 } from "./server.mjs";
 import { load, sideBySide } from "./load.mjs";
 
-const deploy = (service) =>
+export const deploy = (service) =>
   JSON.stringify({
     dedup_id: "[<id>]",
     service,
@@ -14,7 +14,7 @@ const deploy = (service) =>
   });
 
 /** The bench measures throughput, not the per-integration rate limit (docs/api.md). */
-const UNLIMITED = { requests_per_second: 1_000_000, burst: 1_000_000 };
+export const UNLIMITED = { requests_per_second: 1_000_000, burst: 1_000_000 };
 
 /**
  * Waits until the outbox has drained, then counts what the integration acknowledged (its sequence

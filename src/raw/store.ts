@@ -3,6 +3,7 @@
  * Original payloads in R2: many payloads gzipped one by one and packed into one object (one PUT
  * per drain batch), each read back alone with a range request.
  */
+import { gzipMember } from "./gzip";
 
 /** Where one payload lies in its object. */
 export interface PayloadRef {
@@ -23,14 +24,9 @@ export function objectKey(newestReceivedAt: string, source: string, name: string
   return `${RAW_PREFIX}${newestReceivedAt.slice(0, 10)}/${source}/${name}.gz`;
 }
 
-async function gzip(text: string): Promise<Uint8Array> {
-  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
 /** Writes `bodies` (JSON texts) as one object; the references come back in the same order. */
 export async function putPayloads(bucket: R2Bucket, key: string, bodies: readonly string[]): Promise<PayloadRef[]> {
-  const members = await Promise.all(bodies.map(gzip));
+  const members = await Promise.all(bodies.map(gzipMember));
   const packed = new Uint8Array(members.reduce((n, m) => n + m.length, 0));
   const refs: PayloadRef[] = [];
   let offset = 0;
