@@ -41,6 +41,8 @@ export interface RecomputeSummary {
   rows_written: number;
   /** The longest single statement, as D1 timed it. */
   max_statement_ms: number;
+  /** The database's size when the run ended, derived tables and indexes included. */
+  database_bytes: number;
   as_of: string | null;
   duration_ms: number;
 }
@@ -111,6 +113,7 @@ export async function recompute(d1: D1Database, options: RecomputeOptions): Prom
     rows_read: run.rowsRead,
     rows_written: run.rowsWritten,
     max_statement_ms: run.longestMs,
+    database_bytes: run.databaseBytes,
     as_of: asOf,
     duration_ms: Date.now() - started,
   };

@@ -1,7 +1,7 @@
 /**
  * @module
  * Issues a recompute's statements, counts them against its query budget, and sums what D1 says
- * each cost (rows read and written, and the longest single statement).
+ * each cost (rows read and written, the longest single statement, the database's size after).
  */
 
 /** Statements one run may issue by default: D1 allows about 1,000 per invocation. */
@@ -13,6 +13,8 @@ export class Runner {
   rowsWritten = 0;
   /** The longest single statement's duration as D1 reported it, in milliseconds. */
   longestMs = 0;
+  /** The database's size after the last statement, as D1 reported it, in bytes. */
+  databaseBytes = 0;
   constructor(
     readonly d1: D1Database,
     readonly budget: number,
@@ -22,6 +24,7 @@ export class Runner {
     this.rowsRead += meta.rows_read ?? 0;
     this.rowsWritten += meta.rows_written ?? 0;
     this.longestMs = Math.max(this.longestMs, meta.duration ?? 0);
+    this.databaseBytes = meta.size_after ?? this.databaseBytes;
   }
 
   async batch(statements: D1PreparedStatement[]): Promise<D1Result[]> {
