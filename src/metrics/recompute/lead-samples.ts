@@ -77,23 +77,27 @@ export function stepLeadSamples(d1: D1Database): D1PreparedStatement[] {
 /**
  * The lead samples of the chunk's whole history, into a table that holds none of them. A sha no other
  * commit row or CI run shares, the usual case, needs no lookup: its deployment is the first to carry
- * it, and only its own dates can time it. So each commit row is probed once for a twin, and only the
- * shared shas go through the lookups.
+ * it, and only its own dates can time it. So each commit row is probed once for a twin, in sha order
+ * so that the probes walk the indexes forward, and only the shared shas go through the lookups. The
+ * rows are written in the order of the reads' index, which they join all over.
  */
 export function chunkLeadSamples(d1: D1Database): D1PreparedStatement {
-  const shared = `(EXISTS (SELECT 1 FROM deployment_commits c2 WHERE c2.sha = c.sha AND c2.rowid <> c.rowid)
-    OR EXISTS (SELECT 1 FROM ci_run_commits rc WHERE rc.sha = c.sha))`;
   const commitOf = "deployed CROSS JOIN deployment_commits c ON c.rowid = deployed.commit_row";
   return d1.prepare(
     leadSamples(
-      `deployed AS MATERIALIZED (
-          SELECT m.id, m.service, m.environment, m.at, m.day, c.rowid AS commit_row, ${shared} AS shared
+      `chunk_commits AS MATERIALIZED (
+          SELECT m.id, m.service, m.environment, m.at, m.day, c.rowid AS commit_row, c.sha
           FROM ${CHUNK.rows("metric_deployments", "m", "at", "")} CROSS JOIN deployment_commits c ON c.deployment_id = m.id
-          WHERE m.counted = 1)`,
+          WHERE m.counted = 1 ORDER BY c.sha),
+        deployed AS MATERIALIZED (
+          SELECT k.*, EXISTS (SELECT 1 FROM deployment_commits c2 WHERE c2.sha = k.sha AND c2.rowid <> k.commit_row)
+            OR EXISTS (SELECT 1 FROM ci_run_commits rc WHERE rc.sha = k.sha) AS shared
+          FROM chunk_commits k)`,
       `${commitOf} WHERE deployed.shared`,
       `UNION ALL
       SELECT deployed.id, c.sha, deployed.service, deployed.environment, deployed.day, 0, ${secondsBetween("COALESCE(c.committed_at, c.authored_at)", "deployed.at")}
-      FROM ${commitOf} WHERE NOT deployed.shared`,
+      FROM ${commitOf} WHERE NOT deployed.shared
+      ORDER BY 4, 5, 3`,
     ),
   );
 }
