@@ -16,7 +16,7 @@ import type { Runner } from "./runner";
  * Deployments per chunk, by default. A chunk takes whole services, so it holds this many plus the rest
  * of its last service; at this size each of its statements takes a fraction of a second.
  */
-export const ROWS_PER_CHUNK = 200_000;
+export const ROWS_PER_CHUNK = 100_000;
 
 const DERIVED_TABLES = [
   "metric_changes",
