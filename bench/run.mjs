@@ -53,6 +53,10 @@ async function onFreshServer(run) {
   const server = await startServer({ stateDir });
   try {
     await run(server);
+  } catch (error) {
+    // What the Worker logged (its unhandled errors) says why a request failed.
+    console.error(`server output, last 4 KB:\n${server.output().slice(-4096)}`);
+    throw error;
   } finally {
     server.stop();
   }
