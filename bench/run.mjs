@@ -1,7 +1,8 @@
-// `npm run bench [-- --json] [--deployments N --incidents N --services N --days N --duration S --connections N --export-rows N]`
+// `npm run bench [-- --json] [--deployments N --incidents N --services N --days N --duration S --connections N --export-rows N --state-dir DIR]`
 // Starts wrangler dev on loopback with fresh local state (one server for ingest, one for recompute
 // and reads), measures each side by side with /healthz, then prints a table (or, with --json, one
 // JSON object last).
+import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
 import { benchIngest } from "./lib/ingest.mjs";
 import { benchIngestCpu } from "./lib/ingest-cpu.mjs";
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "32" },
     "export-rows": { type: "string", default: "100000" },
+    "state-dir": { type: "string" },
   },
 });
 const options = {
@@ -33,6 +35,12 @@ const options = {
   connections: Number(values.connections),
   exportRows: Number(values["export-rows"]),
 };
+/**
+ * Where the servers keep their local state: tmpfs by default, so that the disk's flushes do not
+ * dominate; past 3M deployments the disk, since tmpfs is RAM and the database, its floor copy and
+ * workerd's own memory would not fit in it side by side.
+ */
+const stateDir = values["state-dir"] ?? process.env.BENCH_STATE_DIR ?? (options.deployments > 3_000_000 ? tmpdir() : "/dev/shm");
 const wanted = (name) => !values.only || values.only.split(",").includes(name);
 const log = (...args) => (values.json ? console.error(...args) : console.log(...args));
 
@@ -43,9 +51,13 @@ const report = {};
  * the load had used).
  */
 async function onFreshServer(run) {
-  const server = await startServer();
+  const server = await startServer({ stateDir });
   try {
     await run(server);
+  } catch (error) {
+    // What the Worker logged (its unhandled errors) says why a request failed.
+    console.error(`server output, last 4 KB:\n${server.output().slice(-4096)}`);
+    throw error;
   } finally {
     server.stop();
   }

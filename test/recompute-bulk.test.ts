@@ -1,7 +1,7 @@
 /**
- * A full rebuild derives everything in bulk (window functions over shared shas, whole-table passes),
- * while a normal run rebuilds dirty groups step by step with lookups per commit. Both must give the
- * same rows. The events are written as the outbox drain writes them, changes feed included, with every
+ * A full rebuild derives everything a chunk of services at a time, each over its whole history, while
+ * a normal run rebuilds dirty groups step by step from their first dirty day. Both must give the same
+ * rows, and so must a rebuild in chunks of any size, stopped and resumed anywhere. The events are written as the outbox drain writes them, changes feed included, with every
  * case of lead time and rework the definitions name.
  */
 import { describe, expect, it } from "vitest";
@@ -52,6 +52,21 @@ async function derived(prefix: string) {
     incidents: await all("SELECT id, deployment_id, linked_by FROM metric_incidents WHERE service LIKE ? ORDER BY id"),
     days: await all("SELECT * FROM metric_days WHERE service LIKE ? ORDER BY service, environment, day"),
   };
+}
+
+/**
+ * A full rebuild as the Cron goes on with it: asked for once, then run again until a run completes.
+ * Says how many runs it took.
+ */
+async function rebuildAcrossRuns(options: { rowsPerChunk: number; queryBudget?: number }): Promise<number> {
+  let summary = await recompute(env.DB, { full: true, linkWindowHours: HOURS, ...options });
+  let runs = 1;
+  while (!summary.complete && runs < 1000) {
+    summary = await recompute(env.DB, { linkWindowHours: HOURS, ...options });
+    runs += 1;
+  }
+  expect(summary.complete).toBe(true);
+  return runs;
 }
 
 describe("the full rebuild", () => {
@@ -137,6 +152,13 @@ describe("the full rebuild", () => {
     const stepwise = await derived(p);
     expect((await recompute(env.DB, { full: true, linkWindowHours: HOURS })).mode).toBe("full");
     expect(await derived(p)).toEqual(stepwise);
+    // In chunks of one service and of a few, and stopped every few chunks and resumed.
+    for (const rowsPerChunk of [1, 4]) {
+      await rebuildAcrossRuns({ rowsPerChunk });
+      expect(await derived(p)).toEqual(stepwise);
+    }
+    expect(await rebuildAcrossRuns({ rowsPerChunk: 2, queryBudget: 30 })).toBeGreaterThan(2);
+    expect(await derived(p)).toEqual(stepwise);
 
     // The cases above are really there.
     const sample = (d: string, s: string) => stepwise.samples.find((x) => x.deployment_id === `${p}-${d}` && x.sha === sha(s));
@@ -206,6 +228,9 @@ describe("the full rebuild", () => {
     await recompute(env.DB, { linkWindowHours: HOURS });
     const stepwise = await derived(p);
     await recompute(env.DB, { full: true, linkWindowHours: HOURS });
+    expect(await derived(p)).toEqual(stepwise);
+    // The copy and the derivation chunk different names: the one a deployment was written with, and its slug.
+    expect(await rebuildAcrossRuns({ rowsPerChunk: 1, queryBudget: 40 })).toBeGreaterThan(1);
     expect(await derived(p)).toEqual(stepwise);
 
     expect(stepwise.deployments.map((d) => [d.id, d.service, d.rollback, d.failed])).toEqual([

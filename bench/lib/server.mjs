@@ -39,12 +39,13 @@ export async function d1File(persistDir, file) {
 }
 
 /**
- * Starts a fresh server, with `vars` (name -> value) set beside the admin token; given the
- * `persistDir` of a server that was stopped or killed, starts again on its state. Returns its
- * base URL, persist dir, process, a stop function and a kill function (SIGKILL, state kept).
+ * Starts a fresh server, with `vars` (name -> value) set beside the admin token and its state in a
+ * new directory under `stateDir`; given the `persistDir` of a server that was stopped or killed,
+ * starts again on its state. Returns its base URL, persist dir, process, a stop function and a
+ * kill function (SIGKILL, state kept).
  */
-export async function startServer({ adminToken = ADMIN_TOKEN, vars = {}, persistDir: reused } = {}) {
-  const persistDir = reused ?? mkdtempSync(join(process.env.BENCH_STATE_DIR ?? "/dev/shm", "dora-bench-"));
+export async function startServer({ adminToken = ADMIN_TOKEN, vars = {}, persistDir: reused, stateDir = process.env.BENCH_STATE_DIR ?? "/dev/shm" } = {}) {
+  const persistDir = reused ?? mkdtempSync(join(stateDir, "dora-bench-"));
   if (!reused) await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
   const port = await freePort();
   // Wrangler's devtools port defaults to 9229 for every instance, so parallel servers would clash.

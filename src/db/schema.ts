@@ -407,13 +407,20 @@ export const metricSnapshots = sqliteTable(
   (t) => [primaryKey({ columns: [t.scope, t.key, t.environment, t.fromDay, t.toDay] })],
 );
 
-/** The job's state: when the last recompute finished, and whether a full one is pending. */
+/** The job's state: when the last recompute finished, whether a full one is pending, and how far it got. */
 export const metricState = sqliteTable("metric_state", {
   id: integer("id").primaryKey(),
   asOf: text("as_of"),
   fullPending: integer("full_pending").notNull().default(0),
   /** The environment aliases the stored events were last normalised with, as JSON; null for none. */
   environmentAliases: text("environment_aliases"),
+  /** Where a full rebuild is: `copy`, then `derive`; null when the next one starts by clearing. */
+  fullStage: text("full_stage"),
+  /** The last service the current stage finished (events' own service in `copy`, the catalog's in `derive`). */
+  fullAfter: text("full_after"),
+  /** The services of the chunk the `derive` stage is on, first and last: what its statements read. */
+  chunkFirst: text("chunk_first"),
+  chunkLast: text("chunk_last"),
 });
 
 /** The R2 objects that hold original payloads, one per drain batch; references name them by `id`. */

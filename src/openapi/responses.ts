@@ -303,6 +303,10 @@ export const recomputeSummarySchema = z.strictObject({
   groups_recomputed: count,
   snapshots: count,
   queries: count,
+  rows_read: count.describe("Rows D1 says the run's statements read."),
+  rows_written: count.describe("Rows D1 says the run's statements wrote."),
+  max_statement_ms: z.number().describe("The longest single statement, as D1 timed it."),
+  database_bytes: count.describe("The database's size when the run ended."),
   as_of: text,
   duration_ms: z.number(),
 });

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { failuresAndRecoveries } from "../../src/metrics/recompute/failures";
-import { EVERYTHING } from "../../src/metrics/recompute/range";
-import { env, insert, prefix, rows } from "./rows";
+import { CHUNK } from "../../src/metrics/recompute/range";
+import { env, insert, prefix, rows, wholeHistory } from "./rows";
 
 
 describe("failures and recoveries", () => {
@@ -51,7 +51,7 @@ describe("failures and recoveries", () => {
       { kind: "flag", id: `${p}-d2` },
     ]);
 
-    await env.DB.batch([failuresAndRecoveries(env.DB, EVERYTHING)]);
+    await env.DB.batch([wholeHistory(), failuresAndRecoveries(env.DB, CHUNK)]);
 
     expect(await rows("SELECT id, failed, recovered_at, recovery_seconds FROM metric_deployments WHERE service LIKE ? ORDER BY id", p)).toEqual([
       { id: `${p}-d1`, failed: 1, recovered_at: "2025-06-01T12:00:00.000Z", recovery_seconds: 43200 },

@@ -3,8 +3,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { rollbackAndReworkFlags } from "../../src/metrics/recompute/flags";
-import { EVERYTHING } from "../../src/metrics/recompute/range";
-import { deploymentEvents, env, insert, prefix, rows } from "./rows";
+import { CHUNK } from "../../src/metrics/recompute/range";
+import { deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
 
 
 describe("rollback and rework flags", () => {
@@ -33,7 +33,7 @@ describe("rollback and rework flags", () => {
       list.filter((d) => d.repeated).map((d) => ({ deployment_id: d.id, sha: `${p}-${d.sha}`, service: svc, environment: "production", day: d.at.slice(0, 10), repeated: 1 })),
     );
 
-    await env.DB.batch([rollbackAndReworkFlags(env.DB, EVERYTHING)]);
+    await env.DB.batch([wholeHistory(), rollbackAndReworkFlags(env.DB, CHUNK)]);
 
     expect(await rows("SELECT id, rollback, rework FROM metric_deployments WHERE service LIKE ? ORDER BY id", p)).toEqual([
       { id: `${p}-d1`, rollback: 0, rework: 0 },

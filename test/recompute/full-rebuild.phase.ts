@@ -1,11 +1,10 @@
 /**
  * The full rebuild's own parts: the events copied in, the rebuild marked pending until it ends, and
- * the indexes it drops while it loads built again.
+ * its progress from chunk to chunk across runs.
  */
 import { describe, expect, it } from "vitest";
 import { recompute } from "../../src/metrics/recompute";
-import { clearDerived as clearDerivedStatements, copyHistory } from "../../src/metrics/recompute/full-rebuild";
-import { bulkIndexes } from "../../src/metrics/recompute/indexes";
+import { clearDerived as clearDerivedStatements, rebuildInChunks, requestFullRebuild } from "../../src/metrics/recompute/full-rebuild";
 import { Runner } from "../../src/metrics/recompute/runner";
 import { deploymentEvents, env, incidentEvents, insert, prefix, rows } from "./rows";
 
@@ -25,7 +24,9 @@ describe("the full rebuild", () => {
     await insert("services", [{ slug: `${p}-svc`, name: `${p}-svc`, created_at: "2025-01-01T00:00:00.000Z", updated_at: "2025-01-01T00:00:00.000Z" }]);
     await insert("service_aliases", [{ alias: `${p}-old-name`, slug: `${p}-svc` }]);
 
-    await env.DB.batch([...clearDerivedStatements(env.DB), ...copyHistory(env.DB, [])]);
+    await env.DB.batch(clearDerivedStatements(env.DB));
+    // One chunk of the copy: every service, since no test writes a thousand deployments.
+    expect(await rebuildInChunks(new Runner(env.DB, 2), { stage: "copy", after: null }, 168, 1000)).toBe(false);
 
     expect(await rows("SELECT id, service, environment, at, day, counted, kind FROM metric_deployments WHERE id LIKE ? ORDER BY id", p)).toEqual([
       { id: `${p}-d1`, service: `${p}-svc`, environment: "production", at: "2025-06-01T10:00:00.000Z", day: "2025-06-01", counted: 1, kind: "rollback" },
@@ -37,20 +38,33 @@ describe("the full rebuild", () => {
     expect(await env.DB.prepare("SELECT full_pending FROM metric_state WHERE id = 1").first("full_pending")).toBe(1);
   });
 
-  it("ends with every index the migrations gave the derived tables, though it drops some while it loads them", async () => {
-    const indexes = async () =>
-      (await env.DB.prepare("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'metric%' ORDER BY name").all()).results;
-    const migrated = await indexes();
-    // A name the schema no longer has would be skipped, and its table loaded row by row again.
-    const found = await bulkIndexes(new Runner(env.DB, 10));
-    expect({ copy: found.copy.map((i) => i.name).sort(), links: found.links.map((i) => i.name), flags: found.flags.map((i) => i.name).sort() }).toEqual({
-      copy: ["metric_deployments_id", "metric_incidents_link_change", "metric_incidents_link_deployment", "metric_incidents_link_sha", "metric_incidents_resolved"],
-      links: ["metric_incidents_deployment"],
-      flags: ["metric_days_group", "metric_deployments_failed_day"],
-    });
-    expect(found.samples.map((i) => i.name).sort()).toEqual(["metric_lead_samples_day", "metric_lead_samples_repeated"]);
-    await recompute(env.DB, { full: true, linkWindowHours: 168 });
-    expect(await indexes()).toEqual(migrated);
-    expect(await env.DB.prepare("SELECT full_pending FROM metric_state WHERE id = 1").first("full_pending")).toBe(0);
+  it("stops when its budget runs out and goes on from the next chunk, stage by stage, until it is done", async () => {
+    const p = prefix("resume");
+    await deploymentEvents(["a", "b", "c"].map((s, n) => ({ id: `${p}-d${n}`, service: `${p}-${s}`, at: `2025-06-0${n + 1}T10:00:00.000Z` })));
+    const progress = async () => (await env.DB.prepare("SELECT full_pending, full_stage, full_after FROM metric_state WHERE id = 1").first<{ full_pending: number; full_stage: string | null; full_after: string | null }>())!;
+    const seen = [await recompute(env.DB, { full: true, linkWindowHours: 168, queryBudget: 2, rowsPerChunk: 1 }).then(progress)];
+    for (let i = 0; i < 200 && seen.at(-1)!.full_pending === 1; i++) seen.push(await recompute(env.DB, { linkWindowHours: 168, queryBudget: 2, rowsPerChunk: 1 }).then(progress));
+
+    expect(seen[0]).toEqual({ full_pending: 1, full_stage: "copy", full_after: null });
+    expect(seen.at(-1)).toEqual({ full_pending: 0, full_stage: null, full_after: null });
+    // One chunk per run, never back to a stage or a service already done.
+    const stages = seen.map((s) => s.full_stage);
+    expect(stages.indexOf("derive")).toBeGreaterThan(stages.lastIndexOf("copy"));
+    for (const stage of ["copy", "derive"]) {
+      const marks = seen.filter((s) => s.full_stage === stage && s.full_after !== null).map((s) => s.full_after!);
+      expect(marks).toEqual([...new Set(marks)].sort());
+      expect(marks).toEqual(expect.arrayContaining([`${p}-a`, `${p}-b`, `${p}-c`]));
+    }
+    expect(await rows("SELECT id FROM metric_deployments WHERE id LIKE ? ORDER BY id", p)).toEqual([0, 1, 2].map((n) => ({ id: `${p}-d${n}` })));
+  });
+
+  it("starts over when asked for again while one is under way", async () => {
+    const p = prefix("restart");
+    await deploymentEvents([{ id: `${p}-d`, service: `${p}-svc`, at: "2025-06-01T10:00:00.000Z" }]);
+    await recompute(env.DB, { full: true, linkWindowHours: 168, queryBudget: 20, rowsPerChunk: 1 });
+    expect(await env.DB.prepare("SELECT full_after FROM metric_state WHERE id = 1").first("full_after")).not.toBeNull();
+    await requestFullRebuild(env.DB).run();
+    await recompute(env.DB, { linkWindowHours: 168, queryBudget: 2, rowsPerChunk: 1 });
+    expect(await env.DB.prepare("SELECT full_pending, full_stage, full_after FROM metric_state WHERE id = 1").first()).toEqual({ full_pending: 1, full_stage: "copy", full_after: null });
   });
 });

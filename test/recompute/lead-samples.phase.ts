@@ -2,8 +2,8 @@
  * Lead samples: counted deployments and their commits in, one sample row per (deployment, sha) out.
  */
 import { describe, expect, it } from "vitest";
-import { allLeadSamples, stepLeadSamples } from "../../src/metrics/recompute/lead-samples";
-import { deploymentEvents, env, insert, prefix, rows } from "./rows";
+import { chunkLeadSamples, stepLeadSamples } from "../../src/metrics/recompute/lead-samples";
+import { deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
 
 
 /** Two groups of one service: commits timed by their own date, by another deployment's, by a CI run, or repeated. */
@@ -73,7 +73,7 @@ describe("lead samples", () => {
   it("of the whole history are the same rows", async () => {
     const p = prefix("lead-all");
     await history(p);
-    await env.DB.batch([allLeadSamples(env.DB)]);
+    await env.DB.batch([wholeHistory(), chunkLeadSamples(env.DB)]);
     expect(await rows(SAMPLES, p)).toEqual(expected(p));
   });
 });

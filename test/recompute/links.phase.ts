@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { incidentLinks } from "../../src/metrics/recompute/links";
-import { EVERYTHING } from "../../src/metrics/recompute/range";
-import { deploymentEvents, env, insert, prefix, rows } from "./rows";
+import { CHUNK } from "../../src/metrics/recompute/range";
+import { deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
 
 
 describe("incident links", () => {
@@ -43,7 +43,7 @@ describe("incident links", () => {
       incident("i5", "production", "2025-06-05T00:00:00.000Z", { deployment_id: `${p}-d2`, linked_by: "time" }),
     ]);
 
-    await env.DB.batch(incidentLinks(env.DB, 24, EVERYTHING));
+    await env.DB.batch([wholeHistory(), ...incidentLinks(env.DB, 24, CHUNK)]);
 
     expect(await rows("SELECT id, deployment_id, linked_by FROM metric_incidents WHERE id LIKE ? ORDER BY id", p)).toEqual([
       { id: `${p}-i1`, deployment_id: `${p}-d2`, linked_by: "time" },

@@ -2,9 +2,9 @@
  * Day rollups: derived deployments in, one `metric_days` row per (service, environment, day) out.
  */
 import { describe, expect, it } from "vitest";
-import { EVERYTHING, STEP } from "../../src/metrics/recompute/range";
+import { CHUNK, STEP } from "../../src/metrics/recompute/range";
 import { dayRollups } from "../../src/metrics/recompute/rollups";
-import { env, insert, prefix, rows } from "./rows";
+import { env, insert, prefix, rows, wholeHistory } from "./rows";
 
 
 const DAYS = "SELECT service, environment, day, deployments, unsuccessful, failed, rework FROM metric_days WHERE service LIKE ? ORDER BY environment, day";
@@ -36,7 +36,7 @@ describe("day rollups", () => {
     await deployments(svc);
     await insert("metric_days", [{ service: svc, environment: "production", day: "2025-05-01", deployments: 9, unsuccessful: 0, failed: 0, rework: 0 }]);
 
-    await env.DB.batch(dayRollups(env.DB, EVERYTHING));
+    await env.DB.batch([wholeHistory(), ...dayRollups(env.DB, CHUNK)]);
 
     expect(await rows(DAYS, svc)).toEqual([
       { service: svc, environment: "production", day: "2025-06-01", deployments: 2, unsuccessful: 1, failed: 1, rework: 1 },

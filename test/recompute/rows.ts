@@ -13,6 +13,13 @@ export async function clearDerived(): Promise<void> {
   await env.DB.batch(DERIVED.map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
 }
 
+/** Makes the full rebuild's chunk (`CHUNK`) every service: a phase over it then covers the whole history. */
+export function wholeHistory(): D1PreparedStatement {
+  return env.DB.prepare(
+    "INSERT INTO metric_state (id, chunk_first, chunk_last) VALUES (1, '', char(1114111)) ON CONFLICT(id) DO UPDATE SET chunk_first = excluded.chunk_first, chunk_last = excluded.chunk_last",
+  );
+}
+
 /** Inserts `rows` (objects with the same keys) into `table`, in one statement. */
 export async function insert(table: string, rows: Record<string, unknown>[]): Promise<void> {
   if (rows.length === 0) return;

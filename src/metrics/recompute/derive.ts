@@ -5,15 +5,14 @@
  */
 import { failuresAndRecoveries } from "./failures";
 import { rollbackAndReworkFlags } from "./flags";
-import type { SchemaIndex } from "./indexes";
 import { incidentLinks } from "./links";
 import type { Range } from "./range";
 import { dayRollups } from "./rollups";
 
-export function deriveFromSamples(d1: D1Database, linkWindowHours: number, range: Range, linkIndexes: SchemaIndex[] = []): D1PreparedStatement[] {
+export function deriveFromSamples(d1: D1Database, linkWindowHours: number, range: Range): D1PreparedStatement[] {
   return [
     rollbackAndReworkFlags(d1, range),
-    ...incidentLinks(d1, linkWindowHours, range, linkIndexes),
+    ...incidentLinks(d1, linkWindowHours, range),
     failuresAndRecoveries(d1, range),
     ...dayRollups(d1, range),
   ];

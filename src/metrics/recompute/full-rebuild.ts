@@ -1,14 +1,23 @@
 /**
  * @module
- * The full rebuild: everything derived dropped, the events copied in group order, and every phase
- * run over the whole copy at once, with the indexes each bulk load fills in random order built
- * after it.
+ * The full rebuild, in chunks of services so that no statement's work grows with the whole history,
+ * and resumable: everything derived dropped, then the events copied a chunk at a time (`copy`), then
+ * every phase run a chunk at a time over the copy (`derive`). `metric_state` says which stage and
+ * which service each finished last, and every chunk's batch moves that mark with its own writes, so a
+ * run that stops anywhere is continued by the next one at the next chunk.
  */
 import { COPY_DEPLOYMENTS, COPY_INCIDENTS, COUNTED, FINISHED } from "./copies";
 import { deriveFromSamples } from "./derive";
-import { withIndexesRebuilt, type BulkIndexes, type SchemaIndex } from "./indexes";
-import { allLeadSamples } from "./lead-samples";
-import { EVERYTHING } from "./range";
+import { chunkLeadSamples } from "./lead-samples";
+import { CHUNK } from "./range";
+import type { Runner } from "./runner";
+
+/**
+ * Deployments per chunk, by default: a statement's work is bounded by this rather than by the history,
+ * while a 10M history still takes only about a hundred chunks. A chunk takes whole services, so it
+ * holds this many plus the rest of its last service.
+ */
+export const ROWS_PER_CHUNK = 100_000;
 
 const DERIVED_TABLES = [
   "metric_changes",
@@ -22,41 +31,95 @@ const DERIVED_TABLES = [
   "metric_days",
 ];
 
+/** A rebuild's stage and the last service that stage finished (null: none yet). */
+export interface RebuildProgress {
+  stage: "copy" | "derive" | null;
+  after: string | null;
+}
+
 /**
- * First part: drop everything derived and say that a rebuild is under way, so that a run which stops
- * before the rebuild is done starts over. A transaction of its own: deleting the old rows in the same
- * transaction as writing the new ones costs the copy about half as much again.
+ * First part: drop everything derived and start the copy. A transaction of its own: deleting the old
+ * rows in the same transaction as writing the new ones costs the copy about half as much again.
  */
 export function clearDerived(d1: D1Database): D1PreparedStatement[] {
-  return [...DERIVED_TABLES.map((t) => d1.prepare(`DELETE FROM ${t}`)), requestFullRebuild(d1)];
+  return [
+    ...DERIVED_TABLES.map((t) => d1.prepare(`DELETE FROM ${t}`)),
+    d1.prepare(
+      `INSERT INTO metric_state (id, as_of, full_pending, full_stage) VALUES (1, NULL, 1, 'copy')
+       ON CONFLICT(id) DO UPDATE SET full_pending = 1, full_stage = 'copy', full_after = NULL, chunk_first = NULL, chunk_last = NULL`,
+    ),
+  ];
 }
 
-/** Makes the next recompute, whoever starts it, a full rebuild: for what only a rebuild applies to all history. */
+/** Makes the next recompute, whoever starts it, a full rebuild from the start: for what only a rebuild applies to all history. */
 export function requestFullRebuild(d1: D1Database): D1PreparedStatement {
-  return d1.prepare("INSERT INTO metric_state (id, as_of, full_pending) VALUES (1, NULL, 1) ON CONFLICT(id) DO UPDATE SET full_pending = 1");
+  return d1.prepare("INSERT INTO metric_state (id, as_of, full_pending) VALUES (1, NULL, 1) ON CONFLICT(id) DO UPDATE SET full_pending = 1, full_stage = NULL");
+}
+
+/** The services after `after` (all when null) that the next `rows` rows of `table` hold, as their first and last. */
+async function nextChunk(run: Runner, table: string, after: string | null, rows: number): Promise<{ first: string | null; last: string | null }> {
+  const statement = run.d1.prepare(
+    `SELECT min(service) AS first, max(service) AS last FROM (SELECT service FROM ${table} ${after === null ? "" : "WHERE service > ?"} ORDER BY service LIMIT ?)`,
+  );
+  return (await run.first(after === null ? statement.bind(rows) : statement.bind(after, rows))) ?? { first: null, last: null };
 }
 
 /**
- * Second part: copy the events in (service, environment, time) order, so that each group's rows share
- * pages: an incremental step walks one group at a time, and scattered rows would cost a page read per
- * row. The deployments come in the order of their covering index, by the service they were written
- * with: sorting every row by the service the catalog gives today costs several times the rest of the
- * copy, and a service the catalog moved since only loses that locality.
+ * One chunk of the copy: the events of the services (by the name they were written with) after `after`
+ * up to `last`, or all the rest when `last` is null. The deployments come in the order of their
+ * covering index, so that each group's rows share pages: an incremental step walks one group at a
+ * time, and scattered rows would cost a page read per row. Sorting by the service the catalog gives
+ * today would cost more than the rest of the copy, and a service the catalog moved only loses that
+ * locality.
  */
-export function copyHistory(d1: D1Database, indexes: SchemaIndex[]): D1PreparedStatement[] {
-  return withIndexesRebuilt(d1, indexes, [
-    d1.prepare(`${COPY_DEPLOYMENTS} WHERE ${FINISHED} ORDER BY d.service, d.environment, d.occurred_at, d.id`),
-    d1.prepare(`${COPY_INCIDENTS} WHERE ${COUNTED} ORDER BY 2, 3, 4, 1`),
-  ]);
+function copyChunk(d1: D1Database, after: string | null, last: string | null): D1PreparedStatement[] {
+  const bounds = (column: string) => [after === null ? "" : `AND ${column} > ?`, last === null ? "" : `AND ${column} <= ?`].join(" ");
+  const values = [after, last].filter((v): v is string => v !== null);
+  const stage = last === null ? "full_stage = 'derive', full_after = NULL" : "full_after = ?";
+  return [
+    ...(last === null ? [] : [d1.prepare(`${COPY_DEPLOYMENTS} WHERE ${FINISHED} ${bounds("d.service")} ORDER BY d.service, d.environment, d.occurred_at, d.id`).bind(...values)]),
+    d1.prepare(`${COPY_INCIDENTS} WHERE ${COUNTED} ${bounds("i.service")} ORDER BY 2, 3, 4, 1`).bind(...values),
+    d1.prepare(`UPDATE metric_state SET ${stage} WHERE id = 1`).bind(...(last === null ? [] : [last])),
+  ];
 }
 
-/** Last part: every phase over the whole copy. It ends the rebuild, so a run that stops before it starts over. */
-export function rebuildAll(d1: D1Database, linkWindowHours: number, indexes: BulkIndexes): D1PreparedStatement[] {
+/** One chunk of the derivation: every phase over the services `first` to `last` (the catalog's), lead samples first. */
+function deriveChunk(d1: D1Database, linkWindowHours: number, first: string, last: string): D1PreparedStatement[] {
   return [
+    d1.prepare("UPDATE metric_state SET chunk_first = ?, chunk_last = ? WHERE id = 1").bind(first, last),
     d1.prepare("DELETE FROM metric_work_ids"),
-    ...withIndexesRebuilt(d1, indexes.samples, [allLeadSamples(d1)]),
-    ...withIndexesRebuilt(d1, indexes.flags, deriveFromSamples(d1, linkWindowHours, EVERYTHING, indexes.links)),
+    chunkLeadSamples(d1),
+    ...deriveFromSamples(d1, linkWindowHours, CHUNK),
     d1.prepare("DELETE FROM metric_work_ids"),
-    d1.prepare("UPDATE metric_state SET full_pending = 0 WHERE id = 1"),
+    d1.prepare("UPDATE metric_state SET full_after = chunk_last WHERE id = 1"),
   ];
+}
+
+/** The last batch: the rebuild is over, and the next recompute is an incremental one. */
+function finish(d1: D1Database): D1PreparedStatement {
+  return d1.prepare("UPDATE metric_state SET full_pending = 0, full_stage = NULL, full_after = NULL, chunk_first = NULL, chunk_last = NULL WHERE id = 1");
+}
+
+/**
+ * Copies and derives chunk after chunk from `progress` while the run's budget lasts, and says whether
+ * the rebuild is done.
+ */
+export async function rebuildInChunks(run: Runner, progress: RebuildProgress, linkWindowHours: number, rowsPerChunk: number): Promise<boolean> {
+  let { stage, after } = progress;
+  while (stage === "copy" && run.budgetLeft) {
+    const { last } = await nextChunk(run, "deployments", after, rowsPerChunk);
+    await run.batch(copyChunk(run.d1, after, last));
+    [stage, after] = last === null ? ["derive", null] : ["copy", last];
+  }
+  while (stage === "derive" && run.budgetLeft) {
+    const { first, last } = await nextChunk(run, "metric_deployments", after, rowsPerChunk);
+    if (first === null || last === null) {
+      await run.batch([finish(run.d1)]);
+      stage = null;
+    } else {
+      await run.batch(deriveChunk(run.d1, linkWindowHours, first, last));
+      after = last;
+    }
+  }
+  return stage === null;
 }

@@ -11,8 +11,7 @@ import { forgetAnswers } from "../answer-memo";
 import { CHANGES_PER_STEP, changesStep, namesToChanges } from "./changes";
 import { dirtyGroupsStep, GROUPS_PER_STEP } from "./dirty-groups";
 import { renormaliseEnvironments } from "./environments";
-import { clearDerived, copyHistory, rebuildAll } from "./full-rebuild";
-import { bulkIndexes } from "./indexes";
+import { clearDerived, rebuildInChunks, ROWS_PER_CHUNK, type RebuildProgress } from "./full-rebuild";
 import { QUERY_BUDGET, Runner } from "./runner";
 import { writeSnapshots } from "./snapshots";
 
@@ -25,6 +24,8 @@ export interface RecomputeOptions {
   now?: Date;
   /** Statements this run may issue before it stops and leaves the rest to the next run. */
   queryBudget?: number;
+  /** Deployments per chunk of a full rebuild. */
+  rowsPerChunk?: number;
 }
 
 export interface RecomputeSummary {
@@ -35,6 +36,13 @@ export interface RecomputeSummary {
   groups_recomputed: number;
   snapshots: number;
   queries: number;
+  /** What D1 said the run's statements read and wrote, in rows. */
+  rows_read: number;
+  rows_written: number;
+  /** The longest single statement, as D1 timed it. */
+  max_statement_ms: number;
+  /** The database's size when the run ended, derived tables and indexes included. */
+  database_bytes: number;
   as_of: string | null;
   duration_ms: number;
 }
@@ -47,23 +55,27 @@ export async function recompute(d1: D1Database, options: RecomputeOptions): Prom
   const started = Date.now();
   const now = options.now ?? new Date();
   const run = new Runner(d1, options.queryBudget ?? QUERY_BUDGET);
-  const state = await run.first<{ as_of: string | null; full_pending: number; environment_aliases: string | null }>(
-    d1.prepare("SELECT as_of, full_pending, environment_aliases FROM metric_state WHERE id = 1"),
+  const state = await run.first<{ as_of: string | null; full_pending: number; full_stage: RebuildProgress["stage"]; full_after: string | null; environment_aliases: string | null }>(
+    d1.prepare("SELECT as_of, full_pending, full_stage, full_after, environment_aliases FROM metric_state WHERE id = 1"),
   );
   const full = options.full === true || state === null || state.full_pending === 1;
   let changed = 0;
   let groups = 0;
+  let rebuilt = true;
 
   if (full) {
-    const indexes = await bulkIndexes(run);
-    await run.batch([...renormaliseEnvironments(d1, state?.environment_aliases ?? null, options.environmentAliases ?? {}), ...clearDerived(d1)]);
-    await run.batch(copyHistory(d1, indexes.copy));
-    await run.batch(rebuildAll(d1, options.linkWindowHours, indexes));
+    // A rebuild under way goes on from where it stopped; one asked for again starts over.
+    let progress: RebuildProgress = { stage: state?.full_stage ?? null, after: state?.full_after ?? null };
+    if (options.full === true || progress.stage === null) {
+      await run.batch([...renormaliseEnvironments(d1, state?.environment_aliases ?? null, options.environmentAliases ?? {}), ...clearDerived(d1)]);
+      progress = { stage: "copy", after: null };
+    }
+    rebuilt = await rebuildInChunks(run, progress, options.linkWindowHours, options.rowsPerChunk ?? ROWS_PER_CHUNK);
   } else {
     await run.batch(namesToChanges(d1));
   }
   let changesDone = false;
-  while (run.budgetLeft) {
+  while (rebuilt && run.budgetLeft) {
     const results = await run.batch(changesStep(d1));
     const taken = results[1]!.meta.changes;
     changed += taken;
@@ -98,6 +110,10 @@ export async function recompute(d1: D1Database, options: RecomputeOptions): Prom
     groups_recomputed: groups,
     snapshots,
     queries: run.queries,
+    rows_read: run.rowsRead,
+    rows_written: run.rowsWritten,
+    max_statement_ms: run.longestMs,
+    database_bytes: run.databaseBytes,
     as_of: asOf,
     duration_ms: Date.now() - started,
   };

@@ -7,7 +7,7 @@
  */
 import { resolvedServiceSql } from "../../catalog/resolve";
 import { secondsBetween } from "./sql";
-import { STEP } from "./range";
+import { CHUNK, STEP } from "./range";
 
 /**
  * Same (service, environment) as `m`, and before it in (time, id) order. Used after a lookup by
@@ -75,20 +75,29 @@ export function stepLeadSamples(d1: D1Database): D1PreparedStatement[] {
 }
 
 /**
- * The whole history's lead samples, into an empty table. A sha no other commit row or CI run shares,
- * the usual case, needs no lookup: its deployment is the first to carry it, and only its own dates
- * can time it. So the commits are walked once in sha order, and only the shared shas go through the
- * lookups.
+ * The lead samples of the chunk's whole history, into a table that holds none of them. A sha no other
+ * commit row or CI run shares, the usual case, needs no lookup: its deployment is the first to carry
+ * it, and only its own dates can time it. So each commit row is probed once for a twin, in sha order
+ * so that the probes walk the indexes forward, and only the shared shas go through the lookups. The
+ * rows are written in the order of the reads' index, which they join all over.
  */
-export function allLeadSamples(d1: D1Database): D1PreparedStatement {
+export function chunkLeadSamples(d1: D1Database): D1PreparedStatement {
+  const commitOf = "deployed CROSS JOIN deployment_commits c ON c.rowid = deployed.commit_row";
   return d1.prepare(
     leadSamples(
-      "shared AS MATERIALIZED (SELECT sha FROM deployment_commits GROUP BY sha HAVING count(*) > 1 UNION SELECT sha FROM ci_run_commits)",
-      "shared s CROSS JOIN deployment_commits c ON c.sha = s.sha CROSS JOIN metric_deployments deployed ON deployed.id = c.deployment_id WHERE deployed.counted = 1",
+      `chunk_commits AS MATERIALIZED (
+          SELECT m.id, m.service, m.environment, m.at, m.day, c.rowid AS commit_row, c.sha
+          FROM ${CHUNK.rows("metric_deployments", "m", "at", "")} CROSS JOIN deployment_commits c ON c.deployment_id = m.id
+          WHERE m.counted = 1 ORDER BY c.sha),
+        deployed AS MATERIALIZED (
+          SELECT k.*, EXISTS (SELECT 1 FROM deployment_commits c2 WHERE c2.sha = k.sha AND c2.rowid <> k.commit_row)
+            OR EXISTS (SELECT 1 FROM ci_run_commits rc WHERE rc.sha = k.sha) AS shared
+          FROM chunk_commits k)`,
+      `${commitOf} WHERE deployed.shared`,
       `UNION ALL
-      SELECT m.id, c.sha, m.service, m.environment, m.day, 0, ${secondsBetween("COALESCE(c.committed_at, c.authored_at)", "m.at")}
-      FROM deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id
-      WHERE m.counted = 1 AND c.sha NOT IN (SELECT sha FROM shared)`,
+      SELECT deployed.id, c.sha, deployed.service, deployed.environment, deployed.day, 0, ${secondsBetween("COALESCE(c.committed_at, c.authored_at)", "deployed.at")}
+      FROM ${commitOf} WHERE NOT deployed.shared
+      ORDER BY 4, 5, 3`,
     ),
   );
 }

@@ -5,15 +5,14 @@
  * environment within the link window before it. The deployments whose links move are put in
  * `metric_work_ids` (kind `flag`) for the failures phase.
  */
-import { withIndexesRebuilt, type SchemaIndex } from "./indexes";
 import type { Range } from "./range";
 
 /**
  * Remember the deployments the incidents of `range` point at, relink, remember the new ones: both
  * those that lose a link and those that gain one are then recomputed. Only links that change are
- * written. `linkIndexes` are dropped while the links are written (a full rebuild's; a step passes none).
+ * written.
  */
-export function incidentLinks(d1: D1Database, linkWindowHours: number, range: Range, linkIndexes: SchemaIndex[] = []): D1PreparedStatement[] {
+export function incidentLinks(d1: D1Database, linkWindowHours: number, range: Range): D1PreparedStatement[] {
   // Same environment first, then not after the incident, then the latest. One lookup per tier, because
   // the SQLite in wrangler dev's workerd rejects ORDER BY terms that name the outer row ("no such column").
   const tiers = ["=", "<>"].flatMap((env) => [`AND +m.environment ${env} i.environment AND +m.at <= i.created_at`, `AND +m.environment ${env} i.environment AND +m.at > i.created_at`]);
@@ -32,8 +31,7 @@ export function incidentLinks(d1: D1Database, linkWindowHours: number, range: Ra
       WHERE i.deployment_id IS NOT NULL`;
   return [
     d1.prepare(flagLinkedDeployments),
-    ...withIndexesRebuilt(d1, linkIndexes, [
-      d1.prepare(`
+    d1.prepare(`
         WITH explicit_links AS MATERIALIZED (
             SELECT i.rowid AS incident_row, COALESCE(
               ${namedDeployment("i.link_change_id", "d.change_id = i.link_change_id", byDeployment)},
@@ -52,7 +50,6 @@ export function incidentLinks(d1: D1Database, linkWindowHours: number, range: Ra
             FROM metric_incidents i WHERE i.rowid IN (${incidentsInRange}) AND i.linked_by IS NOT 'explicit')
         UPDATE metric_incidents SET deployment_id = time_links.deployment_id, linked_by = CASE WHEN time_links.deployment_id IS NOT NULL THEN 'time' END
         FROM time_links WHERE metric_incidents.rowid = time_links.incident_row AND time_links.deployment_id IS NOT time_links.was_deployment_id`).bind(`-${linkWindowHours} hours`),
-    ]),
     d1.prepare(flagLinkedDeployments),
   ];
 }

@@ -1,7 +1,8 @@
 /**
  * @module
  * The rows a derivation phase covers: in an incremental step, those of the dirty groups from where
- * each group's work starts (`metric_work w`); in a full rebuild, every row.
+ * each group's work starts (`metric_work w`); in a full rebuild, every row of the chunk of services
+ * it is on (`metric_state`'s `chunk_first` to `chunk_last`).
  */
 
 export interface Range {
@@ -19,5 +20,11 @@ export const STEP: Range = {
               SELECT 1 FROM metric_work w WHERE w.service = ${q}.service AND w.environment = ${q}.environment AND ${q}.day >= substr(w.prev_at, 1, 10))`,
 };
 
-/** The whole history. */
-export const EVERYTHING: Range = { rows: (table, a) => `${table} ${a}`, outside: () => "0" };
+/**
+ * The whole history of the chunk's services. Every phase relates rows of one service only, so a chunk
+ * derives the same rows whatever else the chunks hold.
+ */
+export const CHUNK: Range = {
+  rows: (table, a) => `metric_state chunk CROSS JOIN ${table} ${a} ON chunk.id = 1 AND ${a}.service BETWEEN chunk.chunk_first AND chunk.chunk_last`,
+  outside: (q) => `NOT EXISTS (SELECT 1 FROM metric_state chunk WHERE chunk.id = 1 AND ${q}.service BETWEEN chunk.chunk_first AND chunk.chunk_last)`,
+};
