@@ -82,15 +82,15 @@ export function stepLeadSamples(d1: D1Database): D1PreparedStatement[] {
  * rows are written in the order of the reads' index, which they join all over.
  */
 export function chunkLeadSamples(d1: D1Database): D1PreparedStatement {
-  const commitOf = "deployed CROSS JOIN deployment_commits c ON c.rowid = deployed.commit_row";
+  const commitOf = "deployed CROSS JOIN deployment_commits c ON c.deployment_id = deployed.id AND c.sha = deployed.sha AND c.repository = deployed.repository";
   return d1.prepare(
     leadSamples(
       `chunk_commits AS MATERIALIZED (
-          SELECT m.id, m.service, m.environment, m.at, m.day, c.rowid AS commit_row, c.sha
+          SELECT m.id, m.service, m.environment, m.at, m.day, c.sha, c.repository
           FROM ${CHUNK.rows("metric_deployments", "m", "at", "")} CROSS JOIN deployment_commits c ON c.deployment_id = m.id
           WHERE m.counted = 1 ORDER BY c.sha),
         deployed AS MATERIALIZED (
-          SELECT k.*, EXISTS (SELECT 1 FROM deployment_commits c2 WHERE c2.sha = k.sha AND c2.rowid <> k.commit_row)
+          SELECT k.*, EXISTS (SELECT 1 FROM deployment_commits c2 WHERE c2.sha = k.sha AND (c2.deployment_id <> k.id OR c2.repository <> k.repository))
             OR EXISTS (SELECT 1 FROM ci_run_commits rc WHERE rc.sha = k.sha) AS shared
           FROM chunk_commits k)`,
       `${commitOf} WHERE deployed.shared`,
