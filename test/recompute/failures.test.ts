@@ -2,11 +2,13 @@
  * Failures and recoveries: deployments with their flags and linked incidents in, `failed`,
  * `recovered_at` and `recovery_seconds` out.
  */
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { failuresAndRecoveries } from "../../src/metrics/recompute/failures";
 import { CHUNK } from "../../src/metrics/recompute/range";
-import { env, insert, prefix, rows, wholeHistory } from "./rows";
+import { clearDerived, env, insert, prefix, rows, wholeHistory } from "./rows";
 
+// Each test starts from empty derived tables: a phase over the whole history sees every row there.
+beforeEach(clearDerived);
 
 describe("failures and recoveries", () => {
   it("fail a deployment an incident links to or a rollback follows, recovered when its last incident is resolved or at the rollback", async () => {

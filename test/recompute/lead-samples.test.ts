@@ -1,10 +1,12 @@
 /**
  * Lead samples: counted deployments and their commits in, one sample row per (deployment, sha) out.
  */
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { chunkLeadSamples, stepLeadSamples } from "../../src/metrics/recompute/lead-samples";
-import { deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
+import { clearDerived, deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
 
+// Each test starts from empty derived tables: a phase over the whole history sees every row there.
+beforeEach(clearDerived);
 
 /** Two groups of one service: commits timed by their own date, by another deployment's, by a CI run, or repeated. */
 async function history(p: string) {

@@ -2,10 +2,12 @@
  * The change phases: changed events in (`metric_changes`, `metric_dirty_names`), their derived copies
  * and the dirty (service, environment, day) out.
  */
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { changesStep, namesToChanges } from "../../src/metrics/recompute/changes";
-import { deploymentEvents, env, incidentEvents, insert, prefix, rows } from "./rows";
+import { clearDerived, deploymentEvents, env, incidentEvents, insert, prefix, rows } from "./rows";
 
+// Each test starts from empty derived tables: a phase over the whole history sees every row there.
+beforeEach(clearDerived);
 
 describe("a changes step", () => {
   it("copies the changed events and marks the days they counted on before and after, and the days of deployments sharing their commits", async () => {

@@ -1,11 +1,13 @@
 /**
  * Snapshots: rollups and samples in, one `metric_snapshots` row per (scope, key, standard window) out.
  */
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { Runner } from "../../src/metrics/recompute/runner";
 import { writeSnapshots } from "../../src/metrics/recompute/snapshots";
-import { env, insert, prefix } from "./rows";
+import { clearDerived, env, insert, prefix } from "./rows";
 
+// Each test starts from empty derived tables: a phase over the whole history sees every row there.
+beforeEach(clearDerived);
 
 describe("snapshots", () => {
   it("hold the standard windows ending tomorrow, for each service and team in production", async () => {

@@ -1,11 +1,13 @@
 /**
  * Rollback and rework flags: counted deployments and their repeated commits in, the flags out.
  */
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { rollbackAndReworkFlags } from "../../src/metrics/recompute/flags";
 import { CHUNK } from "../../src/metrics/recompute/range";
-import { deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
+import { clearDerived, deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
 
+// Each test starts from empty derived tables: a phase over the whole history sees every row there.
+beforeEach(clearDerived);
 
 describe("rollback and rework flags", () => {
   it("flag a sha that returns after a deployment without it, and what the events say, and clear flags that no longer hold", async () => {

@@ -2,12 +2,14 @@
  * The full rebuild's own parts: the events copied in, the rebuild marked pending until it ends, and
  * its progress from chunk to chunk across runs.
  */
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { recompute } from "../../src/metrics/recompute";
 import { clearDerived as clearDerivedStatements, rebuildInChunks, requestFullRebuild } from "../../src/metrics/recompute/full-rebuild";
 import { Runner } from "../../src/metrics/recompute/runner";
-import { deploymentEvents, env, incidentEvents, insert, prefix, rows } from "./rows";
+import { clearDerived, deploymentEvents, env, incidentEvents, insert, prefix, rows } from "./rows";
 
+// Each test starts from empty derived tables: a phase over the whole history sees every row there.
+beforeEach(clearDerived);
 
 describe("the full rebuild", () => {
   it("copies finished deployments and counted incidents, each under the service the catalog gives today", async () => {

@@ -1,11 +1,13 @@
 /**
  * Day rollups: derived deployments in, one `metric_days` row per (service, environment, day) out.
  */
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { CHUNK, STEP } from "../../src/metrics/recompute/range";
 import { dayRollups } from "../../src/metrics/recompute/rollups";
-import { env, insert, prefix, rows, wholeHistory } from "./rows";
+import { clearDerived, env, insert, prefix, rows, wholeHistory } from "./rows";
 
+// Each test starts from empty derived tables: a phase over the whole history sees every row there.
+beforeEach(clearDerived);
 
 const DAYS = "SELECT service, environment, day, deployments, unsuccessful, failed, rework FROM metric_days WHERE service LIKE ? ORDER BY environment, day";
 

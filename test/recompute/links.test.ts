@@ -2,11 +2,13 @@
  * Incident links: counted deployments and incidents in, each incident's link and the deployments
  * whose links moved out.
  */
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { incidentLinks } from "../../src/metrics/recompute/links";
 import { CHUNK } from "../../src/metrics/recompute/range";
-import { deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
+import { clearDerived, deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
 
+// Each test starts from empty derived tables: a phase over the whole history sees every row there.
+beforeEach(clearDerived);
 
 describe("incident links", () => {
   it("link what an incident names, else the latest deployment of its group within the window, and flag the deployments that gain or lose a link", async () => {
