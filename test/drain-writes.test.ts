@@ -38,40 +38,36 @@ function recordingD1(real: D1Database, log: Written[]): D1Database {
   } as unknown as D1Database;
 }
 
+/**
+ * An integration whose drain writes through `recordingD1`; `post` sends one deployment, drains it and
+ * returns the rows D1 wrote per table.
+ */
+async function recordedIntegration() {
+  const integration = await createIntegration("generic");
+  const stub = integrationStub(integration.id);
+  const log: Written[] = [];
+  await runInDurableObject(stub, (instance: IntegrationObject) => {
+    const { outbox } = instance as unknown as { outbox: { target: typeof env } };
+    outbox.target = { ...outbox.target, DB: recordingD1(env.DB, log) };
+  });
+  const post = async (body: object): Promise<Record<string, number>> => {
+    log.length = 0;
+    expect((await callJson("POST", `/webhooks/generic/${integration.id}/deployments`, body, { authorization: `Bearer ${integration.secret}` })).status).toBe(202);
+    while ((await stub.pendingCount()) > 0) await runDurableObjectAlarm(stub);
+    return Object.fromEntries(log.map((w) => [w.table, w.rows]));
+  };
+  return { integration, post };
+}
+
 describe("drain writes", () => {
   it("writes an entry in the index by change id only for a deployment that has one", async () => {
-    const integration = await createIntegration("generic");
-    const stub = integrationStub(integration.id);
-    const log: Written[] = [];
-    await runInDurableObject(stub, (instance: IntegrationObject) => {
-      const { outbox } = instance as unknown as { outbox: { target: typeof env } };
-      outbox.target = { ...outbox.target, DB: recordingD1(env.DB, log) };
-    });
-    const written = async (body: object) => {
-      log.length = 0;
-      expect((await callJson("POST", `/webhooks/generic/${integration.id}/deployments`, body, { authorization: `Bearer ${integration.secret}` })).status).toBe(202);
-      while ((await stub.pendingCount()) > 0) await runDurableObjectAlarm(stub);
-      return log.find((w) => w.table === "deployments")!.rows;
-    };
-    const withChange = await written({ ...deployment, dedup_key: "with-change" });
-    expect(await written({ ...deployment, dedup_key: "without-change", change_id: undefined })).toBe(withChange - 1);
+    const { post } = await recordedIntegration();
+    const withChange = (await post({ ...deployment, dedup_key: "with-change" })).deployments!;
+    expect((await post({ ...deployment, dedup_key: "without-change", change_id: undefined })).deployments).toBe(withChange - 1);
   });
 
   it("rewrites an updated deployment's commits only when they changed", async () => {
-    const integration = await createIntegration("generic");
-    const stub = integrationStub(integration.id);
-    const log: Written[] = [];
-    await runInDurableObject(stub, (instance: IntegrationObject) => {
-      const { outbox } = instance as unknown as { outbox: { target: typeof env } };
-      outbox.target = { ...outbox.target, DB: recordingD1(env.DB, log) };
-    });
-    const post = async (body: object) => {
-      log.length = 0;
-      expect((await callJson("POST", `/webhooks/generic/${integration.id}/deployments`, body, { authorization: `Bearer ${integration.secret}` })).status).toBe(202);
-      while ((await stub.pendingCount()) > 0) await runDurableObjectAlarm(stub);
-      return Object.fromEntries(log.map((w) => [w.table, w.rows]));
-    };
-
+    const { integration, post } = await recordedIntegration();
     const created = await post(deployment);
     expect(created.deployments).toBeGreaterThan(0);
     expect(created.deployment_commits).toBeGreaterThan(0);
