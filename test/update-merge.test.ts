@@ -192,18 +192,23 @@ async function storedRow(table: string, integrationId: string) {
   return results;
 }
 
+/** Posts `bodies` one after another to a new integration of `vendor`, each accepted, and returns the rows of `table` it stored. */
+async function postedInTurn<B>(vendor: string, options: Record<string, unknown>, post: (integration: CreatedIntegration, body: B) => Promise<{ status: number; text: string }>, table: string, bodies: B[]) {
+  const integration = await createIntegration(vendor, options);
+  for (const body of bodies) {
+    const res = await post(integration, body);
+    expect(res.status, res.text).toBeLessThan(300);
+  }
+  return storedRow(table, integration.id);
+}
+
 describe("a later event keeps what an earlier one told us", () => {
   describe.each(lifecycles)("$name", (lifecycle) => {
     it.each([
       ["in order", ["earlier", "later"] as const],
       ["out of order", ["later", "earlier"] as const],
     ])("%s", async (_order, steps) => {
-      const integration = await createIntegration(lifecycle.vendor, lifecycle.create?.() ?? {});
-      for (const step of steps) {
-        const res = await lifecycle.post(integration, lifecycle[step]);
-        expect(res.status, res.text).toBeLessThan(300);
-      }
-      const rows = await storedRow(lifecycle.table, integration.id);
+      const rows = await postedInTurn(lifecycle.vendor, lifecycle.create?.() ?? {}, lifecycle.post, lifecycle.table, steps.map((step) => lifecycle[step]));
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject(lifecycle.expected);
       // The stored raw is the latest delivery's.
@@ -316,12 +321,7 @@ describe("a later event's defaults never erase what an earlier one told us", () 
       ["in order", ["given", "lacking"] as const],
       ["out of order", ["lacking", "given"] as const],
     ])("%s", async (_order, steps) => {
-      const integration = await createIntegration(c.vendor);
-      for (const step of steps) {
-        const res = await c.post(integration, c[step]);
-        expect(res.status, res.text).toBeLessThan(300);
-      }
-      const rows = await storedRow(c.table, integration.id);
+      const rows = await postedInTurn(c.vendor, {}, c.post, c.table, steps.map((step) => c[step]));
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject(c.kept);
     });
