@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [--deployments N --incidents N --services N --days N --duration S --connections N --export-rows N --state-dir DIR]`
+// `npm run bench [-- --json] [--deployments N --incidents N --services N --days N --duration S --connections N --export-rows N --state-dir DIR --save-history DIR --history DIR]`
 // Starts wrangler dev on loopback with fresh local state (one server for ingest, one for recompute
 // and reads), measures each side by side with /healthz, then prints a table (or, with --json, one
 // JSON object last).
@@ -24,6 +24,9 @@ const { values } = parseArgs({
     connections: { type: "string", default: "32" },
     "export-rows": { type: "string", default: "100000" },
     "state-dir": { type: "string" },
+    // A 10M history takes minutes to generate: save it once, then start recompute runs from a copy.
+    "save-history": { type: "string" },
+    history: { type: "string" },
   },
 });
 const options = {
@@ -34,6 +37,8 @@ const options = {
   duration: Number(values.duration),
   connections: Number(values.connections),
   exportRows: Number(values["export-rows"]),
+  saveHistory: values["save-history"],
+  history: values.history,
 };
 /**
  * Where the servers keep their local state: tmpfs by default, so that the disk's flushes do not
@@ -50,8 +55,8 @@ const report = {};
  * same server, the full recompute ran about a third slower (the kernel was still busy reclaiming what
  * the load had used).
  */
-async function onFreshServer(run) {
-  const server = await startServer({ stateDir });
+async function onFreshServer(run, from) {
+  const server = await startServer({ stateDir, from });
   try {
     await run(server);
   } catch (error) {
@@ -85,7 +90,7 @@ if (wanted("recompute") || wanted("read")) {
       log("read: a snapshot window vs /healthz, and ad-hoc 90-day windows ...");
       report.read = await benchRead(server, options);
     }
-  });
+  }, options.history);
 }
 
 if (wanted("export")) {

@@ -228,13 +228,20 @@ async function recomputeOnce(server, full) {
 }
 
 /**
- * Generates the history, then measures a full recompute beside the floor, one new day of ingest and
- * an incremental recompute; returns the report's `recompute` section.
+ * Generates the history (or starts from the saved one the server was given a copy of), then measures
+ * a full recompute beside the floor, one new day of ingest and an incremental recompute; returns the
+ * report's `recompute` section.
  */
 export async function benchRecompute(server, options, log = () => {}) {
   let started = performance.now();
-  await generateHistory(server, options);
-  log(`  history generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (options.history) {
+    log(`  history copied from ${options.history}`);
+  } else {
+    await generateHistory(server, options);
+    log(`  history generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    // Only `wrangler d1 execute` has written yet, and it has exited: the files are whole.
+    if (options.saveHistory) cpSync(server.persistDir, options.saveHistory, { recursive: true });
+  }
   const [{ deployments, incidents }] = await d1(
     server.persistDir,
     "SELECT (SELECT count(*) FROM deployments) AS deployments, (SELECT count(*) FROM incidents) AS incidents",

@@ -1,7 +1,7 @@
 // Starts `wrangler dev` on a free loopback port with fresh local state (a temporary persist
 // directory with the migrations applied), and stops it again.
 import { spawn, execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,13 +40,16 @@ export async function d1File(persistDir, file) {
 
 /**
  * Starts a fresh server, with `vars` (name -> value) set beside the admin token and its state in a
- * new directory under `stateDir`; given the `persistDir` of a server that was stopped or killed,
- * starts again on its state. Returns its base URL, persist dir, process, a stop function and a
- * kill function (SIGKILL, state kept).
+ * new directory under `stateDir` (a copy of the saved state `from`, if given); given the `persistDir`
+ * of a server that was stopped or killed, starts again on its state. Returns its base URL, persist
+ * dir, process, a stop function and a kill function (SIGKILL, state kept).
  */
-export async function startServer({ adminToken = ADMIN_TOKEN, vars = {}, persistDir: reused, stateDir = process.env.BENCH_STATE_DIR ?? "/dev/shm" } = {}) {
+export async function startServer({ adminToken = ADMIN_TOKEN, vars = {}, persistDir: reused, from, stateDir = process.env.BENCH_STATE_DIR ?? "/dev/shm" } = {}) {
   const persistDir = reused ?? mkdtempSync(join(stateDir, "dora-bench-"));
-  if (!reused) await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
+  if (!reused) {
+    if (from) cpSync(from, persistDir, { recursive: true });
+    await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
+  }
   const port = await freePort();
   // Wrangler's devtools port defaults to 9229 for every instance, so parallel servers would clash.
   const inspectorPort = await freePort();
