@@ -93,12 +93,15 @@ describe("OpsLevel deploy webhook", () => {
     const { deploy_number: _n, ...withoutNumber } = documented;
     await callJson("POST", deployPath(), { ...withoutNumber, dedup_id: "n1" });
     await callJson("POST", deployPath(), { ...documented, dedup_id: "n2", deploy_number: "40" });
+    // A lower number, or one that is not an integer, is kept as given and moves nothing.
+    await callJson("POST", deployPath(), { ...documented, dedup_id: "low", deploy_number: "7" });
+    await callJson("POST", deployPath(), { ...documented, dedup_id: "text", deploy_number: "v99" });
     await callJson("POST", deployPath(), { ...withoutNumber, dedup_id: "n3" });
     await callJson("POST", deployPath(), { ...withoutNumber, dedup_id: "n4", service: "other" });
     await drain(integration.id);
     const list = await callJson("GET", `/api/v1/deployments?integration=${integration.id}&limit=10`, undefined, ADMIN);
     const numbers = Object.fromEntries(list.json.items.map((d: any) => [d.dedup_key, d.deploy_number]));
-    expect(numbers).toEqual({ n1: "1", n2: "40", n3: "41", n4: "1" });
+    expect(numbers).toEqual({ n1: "1", n2: "40", low: "7", text: "v99", n3: "41", n4: "1" });
   });
 
   it("gives a redelivery no deploy_number, and keeps counting after the object restarts", async () => {

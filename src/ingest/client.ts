@@ -22,7 +22,7 @@ export function integrationObject(env: Env, id: string) {
  * (valid upstream only when it shares the secret) and idempotency key. Credentials are not among
  * them: the forward presents the ones configured for it.
  */
-const VENDOR_HEADERS = [
+const VENDOR_HEADERS = new Set([
   "x-github-event",
   "x-github-delivery",
   "x-github-hook-id",
@@ -39,22 +39,20 @@ const VENDOR_HEADERS = [
   "x-webhook-subscription",
   "idempotency-key",
   "user-agent",
-];
+]);
 
 /** The delivery as it came, when the route read its body: what a forward sends on. */
-function originalOf(c: Context<AppEnv>, id: string): OriginalDelivery | undefined {
-  const body = bodyRead(c.req.raw);
+function originalOf(request: Request, id: string): OriginalDelivery | undefined {
+  const body = bodyRead(request);
   if (body === null) return undefined;
+  // One pass over the few headers a request has, rather than a lookup per name we keep.
   const headers: [string, string][] = [];
-  for (const name of VENDOR_HEADERS) {
-    const value = c.req.header(name);
-    if (value !== undefined) headers.push([name, value]);
-  }
-  const url = new URL(c.req.url);
+  for (const [name, value] of request.headers) if (VENDOR_HEADERS.has(name)) headers.push([name, value]);
+  const url = new URL(request.url);
   const at = url.pathname.indexOf(`/${id}`);
   return {
     body,
-    content_type: c.req.header("content-type") ?? null,
+    content_type: request.headers.get("content-type"),
     headers,
     suffix: at < 0 ? "" : url.pathname.slice(at + id.length + 1),
     origin: url.origin,
@@ -74,7 +72,7 @@ export async function submit(c: Context<AppEnv>, id: string, request: IngestRequ
     if (request.credential.kind === "signature") await signedByAny([], request.credential.body, request.credential.signatures);
     return { ok: false, reason: "unknown_integration" };
   }
-  const original = request.commands.length > 0 ? originalOf(c, id) : undefined;
+  const original = request.commands.length > 0 ? originalOf(c.req.raw, id) : undefined;
   const reply = (await integrationObject(c.env, id).ingest(original ? { ...request, original } : request)) as IngestReply;
   if (reply.ok || reply.reason !== "rate_limited") return reply;
   const wait = String(reply.retry_after_seconds);

@@ -151,24 +151,25 @@ export class Ledger {
     const service = serviceName.toLowerCase();
     const earlier = previous?.type === "deployment" ? previous.deploy_number : null;
     if (record.deploy_number === null && earlier === null) {
-      const last = this.lastDeployNumber(service) + 1;
-      record.deploy_number = String(last);
-      this.setDeployNumber(service, last);
+      record.deploy_number = String(this.takeDeployNumber(service));
       return record;
     }
     record.deploy_number = record.deploy_number ?? earlier;
     const n = Number(record.deploy_number);
-    if (record.deploy_number !== earlier && Number.isSafeInteger(n) && n > this.lastDeployNumber(service)) this.setDeployNumber(service, n);
+    if (record.deploy_number !== earlier && Number.isSafeInteger(n) && n > 0) this.raiseDeployNumber(service, n);
     return record;
   }
 
-  /** The last deploy number of a service (lower-cased), 0 before its first. */
-  private lastDeployNumber(service: string): number {
-    return this.sql.exec<{ last: number }>("SELECT last FROM deploy_numbers WHERE service = ?", service).toArray()[0]?.last ?? 0;
+  /** The next deploy number of a service (lower-cased), counted from 1: read and moved in one statement. */
+  private takeDeployNumber(service: string): number {
+    return this.sql
+      .exec<{ last: number }>("INSERT INTO deploy_numbers (service, last) VALUES (?, 1) ON CONFLICT(service) DO UPDATE SET last = last + 1 RETURNING last", service)
+      .one().last;
   }
 
-  private setDeployNumber(service: string, last: number): void {
-    this.sql.exec("INSERT INTO deploy_numbers (service, last) VALUES (?, ?) ON CONFLICT(service) DO UPDATE SET last = max(last, excluded.last)", service, last);
+  /** Moves a service's counter up to a number its pipeline gave; never down. */
+  private raiseDeployNumber(service: string, n: number): void {
+    this.sql.exec("INSERT INTO deploy_numbers (service, last) VALUES (?, ?) ON CONFLICT(service) DO UPDATE SET last = max(last, excluded.last)", service, n);
   }
 
   /** Gives out the next sequence number; a transaction that rolls back takes it back. */
