@@ -183,10 +183,14 @@ function newDay({ deployments, incidents, services, days }) {
 async function drained(persistDir, integrationId, deploys, incs) {
   const deadline = Date.now() + 300_000;
   for (;;) {
+    // A second process on the server's files finds them locked while the drain writes: try again.
     const [row] = await d1(
       persistDir,
       `SELECT (SELECT count(*) FROM deployments WHERE integration_id = '${integrationId}') AS d, (SELECT count(*) FROM incidents WHERE integration_id = '${integrationId}') AS i`,
-    );
+    ).catch((error) => {
+      if (/SQLITE_BUSY/.test(String(error))) return [{ d: -1, i: -1 }];
+      throw error;
+    });
     if (row.d >= deploys && row.i >= incs) return;
     if (Date.now() > deadline) throw new Error(`outbox not drained: ${JSON.stringify(row)} of ${deploys} / ${incs}`);
     await new Promise((r) => setTimeout(r, 1000));
