@@ -1,12 +1,13 @@
 /**
  * @module
- * The full rebuild, in chunks of services so that no statement's work grows with the whole history,
- * and resumable: everything derived dropped, then the events copied a chunk at a time (`copy`), then
- * every phase run a chunk at a time over the copy (`derive`). `metric_state` says which stage and
- * which service each finished last, and every chunk's batch moves that mark with its own writes, so a
- * run that stops anywhere is continued by the next one at the next chunk.
+ * The full rebuild, in chunks so that no statement's work grows with the whole history, and
+ * resumable: everything derived dropped, then the deployments' lookup by id written a range of events
+ * at a time in the events' own order (`ids`), then the events copied a chunk of services at a time
+ * (`copy`), then every phase run a chunk at a time over the copy (`derive`). `metric_state` says which
+ * stage and which event or service each finished last, and every chunk's batch moves that mark with
+ * its own writes, so a run that stops anywhere is continued by the next one at the next chunk.
  */
-import { COPY_DEPLOYMENTS, COPY_INCIDENTS, COUNTED, FINISHED } from "./copies";
+import { COPY_DEPLOYMENT_IDS, COPY_DEPLOYMENTS, COPY_INCIDENTS, COUNTED, FINISHED } from "./copies";
 import { deriveFromSamples } from "./derive";
 import { chunkLeadSamples } from "./lead-samples";
 import { CHUNK } from "./range";
@@ -25,15 +26,16 @@ const DERIVED_TABLES = [
   "metric_dirty",
   "metric_work",
   "metric_work_ids",
+  "metric_deployment_ids",
   "metric_deployments",
   "metric_incidents",
   "metric_lead_samples",
   "metric_days",
 ];
 
-/** A rebuild's stage and the last service that stage finished (null: none yet). */
+/** A rebuild's stage and the last event (by rowid, in `ids`) or service that stage finished (null: none yet). */
 export interface RebuildProgress {
-  stage: "copy" | "derive" | null;
+  stage: "ids" | "copy" | "derive" | null;
   after: string | null;
 }
 
@@ -45,8 +47,8 @@ export function clearDerived(d1: D1Database): D1PreparedStatement[] {
   return [
     ...DERIVED_TABLES.map((t) => d1.prepare(`DELETE FROM ${t}`)),
     d1.prepare(
-      `INSERT INTO metric_state (id, as_of, full_pending, full_stage) VALUES (1, NULL, 1, 'copy')
-       ON CONFLICT(id) DO UPDATE SET full_pending = 1, full_stage = 'copy', full_after = NULL, chunk_first = NULL, chunk_last = NULL`,
+      `INSERT INTO metric_state (id, as_of, full_pending, full_stage) VALUES (1, NULL, 1, 'ids')
+       ON CONFLICT(id) DO UPDATE SET full_pending = 1, full_stage = 'ids', full_after = NULL, chunk_first = NULL, chunk_last = NULL`,
     ),
   ];
 }
@@ -62,6 +64,29 @@ async function nextChunk(run: Runner, table: string, after: string | null, rows:
     `SELECT min(service) AS first, max(service) AS last FROM (SELECT service FROM ${table} ${after === null ? "" : "WHERE service > ?"} ORDER BY service LIMIT ?)`,
   );
   return (await run.first(after === null ? statement.bind(rows) : statement.bind(after, rows))) ?? { first: null, last: null };
+}
+
+/** The rowid of the last of the next `rows` events after rowid `after` (from the first when null); null when none is left. */
+async function nextEvents(run: Runner, after: number | null, rows: number): Promise<number | null> {
+  const row = await run.first<{ last: number | null }>(
+    run.d1.prepare("SELECT max(rowid) AS last FROM (SELECT rowid FROM deployments WHERE rowid > ? ORDER BY rowid LIMIT ?)").bind(after ?? 0, rows),
+  );
+  return row?.last ?? null;
+}
+
+/**
+ * One range of the lookup by id: the finished events after rowid `after` up to `last`, sorted by id.
+ * Events get their rowid as they arrive and their time-ordered id as they are received, so each
+ * range's ids follow the previous range's, nearly all of them: the B-tree is appended to, a page at
+ * a time, where writing in the copy's group order would land each row on a random page. Past the
+ * last range, the copy starts.
+ */
+function idsRange(d1: D1Database, after: number | null, last: number | null): D1PreparedStatement[] {
+  if (last === null) return [d1.prepare("UPDATE metric_state SET full_stage = 'copy', full_after = NULL WHERE id = 1")];
+  return [
+    d1.prepare(`${COPY_DEPLOYMENT_IDS} WHERE d.rowid > ? AND d.rowid <= ? AND ${FINISHED} ORDER BY +d.id`).bind(after ?? 0, last),
+    d1.prepare("UPDATE metric_state SET full_after = ? WHERE id = 1").bind(String(last)),
+  ];
 }
 
 /**
@@ -106,6 +131,12 @@ function finish(d1: D1Database): D1PreparedStatement {
  */
 export async function rebuildInChunks(run: Runner, progress: RebuildProgress, linkWindowHours: number, rowsPerChunk: number): Promise<boolean> {
   let { stage, after } = progress;
+  while (stage === "ids" && run.budgetLeft) {
+    const from = after === null ? null : Number(after);
+    const last = await nextEvents(run, from, rowsPerChunk);
+    await run.batch(idsRange(run.d1, from, last));
+    [stage, after] = last === null ? ["copy", null] : ["ids", String(last)];
+  }
   while (stage === "copy" && run.budgetLeft) {
     const { last } = await nextChunk(run, "deployments", after, rowsPerChunk);
     await run.batch(copyChunk(run.d1, after, last));
