@@ -27,9 +27,10 @@ describe("the full rebuild", () => {
     await insert("service_aliases", [{ alias: `${p}-old-name`, slug: `${p}-svc` }]);
 
     await env.DB.batch(clearDerivedStatements(env.DB));
-    // The lookup's one range (a statement for it, two for its batch), the end of its stage (two more),
-    // then one chunk of the copy: every event, since no test writes a thousand deployments.
-    expect(await rebuildInChunks(new Runner(env.DB, 7), { stage: "ids", after: null }, 168, 1000)).toBe(false);
+    // The lookup's one range (a statement for it, two for its batch) and the end of its stage (two
+    // more), the same for the lead samples, then one chunk of the copy: every event, since no test
+    // writes a thousand deployments.
+    expect(await rebuildInChunks(new Runner(env.DB, 11), { stage: "ids", after: null }, 168, 1000)).toBe(false);
     expect(await env.DB.prepare("SELECT full_stage FROM metric_state WHERE id = 1").first("full_stage")).toBe("copy");
 
     expect(await rows("SELECT id, service, environment, at, counted FROM metric_deployment_ids WHERE id LIKE ? ORDER BY id", p)).toEqual([
@@ -50,8 +51,8 @@ describe("the full rebuild", () => {
     const p = prefix("between");
     await deploymentEvents([{ id: `${p}-d1`, service: `${p}-Name`, at: "2025-06-01T10:00:00.000Z" }]);
     await env.DB.batch(clearDerivedStatements(env.DB));
-    // The lookup's one range, then the end of its stage: the copy is next.
-    expect(await rebuildInChunks(new Runner(env.DB, 4), { stage: "ids", after: null }, 168, 1000)).toBe(false);
+    // The lookup's one range and the end of its stage, the same for the lead samples: the copy is next.
+    expect(await rebuildInChunks(new Runner(env.DB, 8), { stage: "ids", after: null }, 168, 1000)).toBe(false);
     // The catalog gives the name a service before the copy, as an operator's edit would.
     await insert("services", [{ slug: `${p}-svc`, name: `${p}-svc`, created_at: "2025-01-01T00:00:00.000Z", updated_at: "2025-01-01T00:00:00.000Z" }]);
     await insert("service_aliases", [{ alias: `${p}-name`, slug: `${p}-svc` }]);
@@ -86,17 +87,17 @@ describe("the full rebuild", () => {
     expect(seen.at(-1)).toEqual({ full_pending: 0, full_stage: null, full_after: null });
     // One chunk per run, never back to a stage or a service already done.
     const stages = seen.map((s) => s.full_stage);
-    expect(stages.indexOf("copy")).toBeGreaterThan(stages.lastIndexOf("ids"));
+    expect(stages.indexOf("samples")).toBeGreaterThan(stages.lastIndexOf("ids"));
+    expect(stages.indexOf("copy")).toBeGreaterThan(stages.lastIndexOf("samples"));
     expect(stages.indexOf("derive")).toBeGreaterThan(stages.lastIndexOf("copy"));
     // The lookup by id goes event by event (every one this file wrote), in rowid order.
     const events = seen.filter((s) => s.full_stage === "ids" && s.full_after !== null).map((s) => Number(s.full_after));
     const rowids = (await env.DB.prepare("SELECT rowid FROM deployments ORDER BY rowid").all<{ rowid: number }>()).results.map((r) => r.rowid);
     expect(events).toEqual(rowids);
-    for (const stage of ["copy", "derive"]) {
-      const marks = seen.filter((s) => s.full_stage === stage && s.full_after !== null).map((s) => s.full_after!);
-      expect(marks).toEqual([...new Set(marks)].sort());
-      expect(marks).toEqual(expect.arrayContaining([`${p}-a`, `${p}-b`, `${p}-c`]));
-    }
+    const marks = (stage: string) => seen.filter((s) => s.full_stage === stage && s.full_after !== null).map((s) => s.full_after!);
+    for (const stage of ["samples", "copy", "derive"]) expect(marks(stage)).toEqual([...new Set(marks(stage))].sort());
+    expect(marks("samples")).toEqual(expect.arrayContaining([0, 1, 2].map((n) => `${p}-d${n}`)));
+    for (const stage of ["copy", "derive"]) expect(marks(stage)).toEqual(expect.arrayContaining([`${p}-a`, `${p}-b`, `${p}-c`]));
     expect(await rows("SELECT id FROM metric_deployments WHERE id LIKE ? ORDER BY id", p)).toEqual([0, 1, 2].map((n) => ({ id: `${p}-d${n}` })));
   });
 

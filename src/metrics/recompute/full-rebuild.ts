@@ -2,14 +2,15 @@
  * @module
  * The full rebuild, in chunks so that no statement's work grows with the whole history, and
  * resumable: everything derived dropped, then the deployments' lookup by id written a range of events
- * at a time in the events' own order (`ids`), then the events copied a chunk of services at a time
- * (`copy`), then every phase run a chunk at a time over the copy (`derive`). `metric_state` says which
- * stage and which event or service each finished last, and every chunk's batch moves that mark with
- * its own writes, so a run that stops anywhere is continued by the next one at the next chunk.
+ * at a time in the events' own order (`ids`), then the lead samples a range of ids at a time
+ * (`samples`), then the events copied a chunk of services at a time (`copy`), then every other phase
+ * run a chunk at a time over the copy (`derive`). `metric_state` says which stage and which event, id
+ * or service each finished last, and every chunk's batch moves that mark with its own writes, so a run
+ * that stops anywhere is continued by the next one at the next chunk.
  */
 import { COPY_DEPLOYMENT_IDS, COPY_DEPLOYMENTS, COPY_INCIDENTS, COUNTED, FINISHED } from "./copies";
 import { deriveFromSamples } from "./derive";
-import { chunkLeadSamples } from "./lead-samples";
+import { rangeLeadSamples } from "./lead-samples";
 import { CHUNK } from "./range";
 import type { Runner } from "./runner";
 
@@ -33,9 +34,9 @@ const DERIVED_TABLES = [
   "metric_days",
 ];
 
-/** A rebuild's stage and the last event (by rowid, in `ids`) or service that stage finished (null: none yet). */
+/** A rebuild's stage and the last event (by rowid, in `ids`), id (in `samples`) or service that stage finished (null: none yet). */
 export interface RebuildProgress {
-  stage: "ids" | "copy" | "derive" | null;
+  stage: "ids" | "samples" | "copy" | "derive" | null;
   after: string | null;
 }
 
@@ -82,11 +83,25 @@ async function nextEvents(run: Runner, after: number | null, rows: number): Prom
  * last range, the copy starts.
  */
 function idsRange(d1: D1Database, after: number | null, last: number | null): D1PreparedStatement[] {
-  if (last === null) return [d1.prepare("UPDATE metric_state SET full_stage = 'copy', full_after = NULL WHERE id = 1")];
+  if (last === null) return [d1.prepare("UPDATE metric_state SET full_stage = 'samples', full_after = NULL WHERE id = 1")];
   return [
     d1.prepare(`${COPY_DEPLOYMENT_IDS} WHERE d.rowid > ? AND d.rowid <= ? AND ${FINISHED} ORDER BY +d.id`).bind(after ?? 0, last),
     d1.prepare("UPDATE metric_state SET full_after = ? WHERE id = 1").bind(String(last)),
   ];
+}
+
+/** The last of the next `rows` deployment ids after `after` (from the first when null); null when none is left. */
+async function nextIds(run: Runner, after: string | null, rows: number): Promise<string | null> {
+  const row = await run.first<{ last: string | null }>(
+    run.d1.prepare("SELECT max(id) AS last FROM (SELECT id FROM metric_deployment_ids WHERE id > ? ORDER BY id LIMIT ?)").bind(after ?? "", rows),
+  );
+  return row?.last ?? null;
+}
+
+/** One range of the lead samples: the deployments with ids after `after` up to `last`. Past the last range, the copy starts. */
+function samplesRange(d1: D1Database, after: string | null, last: string | null): D1PreparedStatement[] {
+  if (last === null) return [d1.prepare("UPDATE metric_state SET full_stage = 'copy', full_after = NULL WHERE id = 1")];
+  return [rangeLeadSamples(d1, after ?? "", last), d1.prepare("UPDATE metric_state SET full_after = ? WHERE id = 1").bind(last)];
 }
 
 /**
@@ -108,12 +123,11 @@ function copyChunk(d1: D1Database, after: string | null, last: string | null): D
   ];
 }
 
-/** One chunk of the derivation: every phase over the services `first` to `last` (the catalog's), lead samples first. */
+/** One chunk of the derivation: every phase after the lead samples over the services `first` to `last` (the catalog's). */
 function deriveChunk(d1: D1Database, linkWindowHours: number, first: string, last: string): D1PreparedStatement[] {
   return [
     d1.prepare("UPDATE metric_state SET chunk_first = ?, chunk_last = ? WHERE id = 1").bind(first, last),
     d1.prepare("DELETE FROM metric_work_ids"),
-    chunkLeadSamples(d1),
     ...deriveFromSamples(d1, linkWindowHours, CHUNK),
     d1.prepare("DELETE FROM metric_work_ids"),
     d1.prepare("UPDATE metric_state SET full_after = chunk_last WHERE id = 1"),
@@ -135,7 +149,12 @@ export async function rebuildInChunks(run: Runner, progress: RebuildProgress, li
     const from = after === null ? null : Number(after);
     const last = await nextEvents(run, from, rowsPerChunk);
     await run.batch(idsRange(run.d1, from, last));
-    [stage, after] = last === null ? ["copy", null] : ["ids", String(last)];
+    [stage, after] = last === null ? ["samples", null] : ["ids", String(last)];
+  }
+  while (stage === "samples" && run.budgetLeft) {
+    const last = await nextIds(run, after, rowsPerChunk);
+    await run.batch(samplesRange(run.d1, after, last));
+    [stage, after] = last === null ? ["copy", null] : ["samples", last];
   }
   while (stage === "copy" && run.budgetLeft) {
     const { last } = await nextChunk(run, "deployments", after, rowsPerChunk);

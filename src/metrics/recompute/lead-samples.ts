@@ -7,7 +7,7 @@
  */
 import { resolvedServiceSql } from "../../catalog/resolve";
 import { secondsBetween } from "./sql";
-import { CHUNK, STEP } from "./range";
+import { STEP } from "./range";
 
 /**
  * Same (service, environment) as `m`, and before it in (time, id) order. Used after a lookup by
@@ -76,33 +76,36 @@ export function stepLeadSamples(d1: D1Database): D1PreparedStatement[] {
 }
 
 /**
- * The lead samples of the chunk's whole history, into a table that holds none of them. The chunk's
- * deployments are joined to their commits in id order, one walk of the commits' key instead of one per
- * group, and each commit row is read once: a sha no other commit row or CI run shares, the usual case,
- * needs no lookup, since its deployment is the first to carry it and only its own dates can time it.
+ * The lead samples of the counted deployments whose ids are after `after` and up to `last`, into a
+ * table that holds none of them. A deployment's samples need only its lookup by id, its commits and
+ * the lookups by sha, so a full rebuild writes them by id range, in the order of the lookup and of
+ * the commits' key: one forward walk of each. A sha no other commit row or CI run shares, the usual
+ * case, needs no lookup: its deployment is the first to carry it, and only its own dates can time it.
  * So each commit row is probed once for a twin, in sha order so that the probes walk the indexes
  * forward, and only the shared shas go through the lookups. The rows are written in the order of the
- * reads' index, which they join all over.
+ * reads' index, where a range of ids, being a range of time, lands near the end.
  */
-export function chunkLeadSamples(d1: D1Database): D1PreparedStatement {
-  return d1.prepare(
-    leadSamples(
-      `chunk_deployed AS MATERIALIZED (
-          SELECT m.id, m.service, m.environment, m.at, m.day FROM ${CHUNK.rows("metric_deployments", "m", "at", "")}
-          WHERE m.counted = 1 ORDER BY m.id),
-        chunk_commits AS MATERIALIZED (
+export function rangeLeadSamples(d1: D1Database, after: string, last: string): D1PreparedStatement {
+  return d1
+    .prepare(
+      leadSamples(
+        `range_deployed AS MATERIALIZED (
+          SELECT k.id, k.service, k.environment, k.at, substr(k.at, 1, 10) AS day FROM metric_deployment_ids k
+          WHERE k.id > ? AND k.id <= ? AND k.counted = 1),
+        range_commits AS MATERIALIZED (
           SELECT m.*, c.sha, c.repository, c.committed_at, c.authored_at
-          FROM chunk_deployed m CROSS JOIN deployment_commits c ON c.deployment_id = m.id ORDER BY c.sha),
+          FROM range_deployed m CROSS JOIN deployment_commits c ON c.deployment_id = m.id ORDER BY c.sha),
         deployed AS MATERIALIZED (
           SELECT k.*, EXISTS (SELECT 1 FROM deployment_commits c2 WHERE c2.sha = k.sha AND (c2.deployment_id <> k.id OR c2.repository <> k.repository))
             OR EXISTS (SELECT 1 FROM ci_run_commits rc WHERE rc.sha = k.sha) AS shared
-          FROM chunk_commits k)`,
-      "deployed WHERE deployed.shared",
-      "deployed.sha",
-      `UNION ALL
+          FROM range_commits k)`,
+        "deployed WHERE deployed.shared",
+        "deployed.sha",
+        `UNION ALL
       SELECT deployed.id, deployed.sha, deployed.service, deployed.environment, deployed.day, 0, ${secondsBetween("COALESCE(deployed.committed_at, deployed.authored_at)", "deployed.at")}
       FROM deployed WHERE NOT deployed.shared
       ORDER BY 4, 5, 3`,
-    ),
-  );
+      ),
+    )
+    .bind(after, last);
 }
