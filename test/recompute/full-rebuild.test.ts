@@ -52,7 +52,7 @@ describe("the full rebuild", () => {
     await deploymentEvents([{ id: `${p}-d1`, service: `${p}-Name`, at: "2025-06-01T10:00:00.000Z" }]);
     await env.DB.batch(clearDerivedStatements(env.DB));
     // The lookup's one range and the end of its stage, the same for the lead samples: the copy is next.
-    expect(await rebuildInChunks(new Runner(env.DB, 8), { stage: "ids", after: null }, 168, 1000)).toBe(false);
+    expect(await rebuildInChunks(new Runner(env.DB, 10), { stage: "ids", after: null }, 168, 1000)).toBe(false);
     // The catalog gives the name a service before the copy, as an operator's edit would.
     await insert("services", [{ slug: `${p}-svc`, name: `${p}-svc`, created_at: "2025-01-01T00:00:00.000Z", updated_at: "2025-01-01T00:00:00.000Z" }]);
     await insert("service_aliases", [{ alias: `${p}-name`, slug: `${p}-svc` }]);
@@ -73,6 +73,32 @@ describe("the full rebuild", () => {
     expect(await places()).toEqual([
       { of: "lookup", id: `${p}-d1`, service: `${p}-svc` },
       { of: "row", id: `${p}-d1`, service: `${p}-svc` },
+    ]);
+  });
+
+  it("leaves out of the copy a deployment that changed after its lookup was written, for its queued change to copy", async () => {
+    const p = prefix("changed");
+    await deploymentEvents([{ id: `${p}-d1`, service: `${p}-svc`, at: "2025-06-01T10:00:00.000Z" }]);
+    await env.DB.batch(clearDerivedStatements(env.DB));
+    expect(await rebuildInChunks(new Runner(env.DB, 10), { stage: "ids", after: null }, 168, 1000)).toBe(false);
+    // The event moves a day later before the copy, and the drain queues its change.
+    await env.DB.batch([
+      env.DB.prepare("UPDATE deployments SET occurred_at = '2025-06-02T10:00:00.000Z', finished_at = '2025-06-02T10:00:00.000Z' WHERE id = ?").bind(`${p}-d1`),
+      env.DB.prepare("INSERT INTO metric_changes (kind, id) VALUES ('deployment', ?)").bind(`${p}-d1`),
+    ]);
+    const places = () =>
+      rows(
+        `SELECT 'row' AS of, id, at FROM metric_deployments WHERE id LIKE ?1
+         UNION ALL SELECT 'lookup', id, at FROM metric_deployment_ids WHERE id LIKE ?1 ORDER BY 1`,
+        p,
+      );
+
+    expect(await rebuildInChunks(new Runner(env.DB, 900), { stage: "copy", after: null }, 168, 1000)).toBe(true);
+    expect(await places()).toEqual([{ of: "lookup", id: `${p}-d1`, at: "2025-06-01T10:00:00.000Z" }]);
+    expect((await recompute(env.DB, { linkWindowHours: 168 })).changed_records).toBeGreaterThan(0);
+    expect(await places()).toEqual([
+      { of: "lookup", id: `${p}-d1`, at: "2025-06-02T10:00:00.000Z" },
+      { of: "row", id: `${p}-d1`, at: "2025-06-02T10:00:00.000Z" },
     ]);
   });
 

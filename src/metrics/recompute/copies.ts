@@ -27,6 +27,17 @@ export const COPY_DEPLOYMENTS = `INSERT INTO metric_deployments (id, service, en
   FROM deployments d CROSS JOIN metric_deployment_ids k ON k.id = d.id`;
 
 /**
+ * The same rows as COPY_DEPLOYMENTS from the events alone, to be completed by a WHERE: the same place
+ * for every event that neither the catalog nor the event itself changed since its lookup was written,
+ * without a probe of the lookup per row. A catalog change queues its names (`metric_dirty_names`) and
+ * an event's change queues the event (`metric_changes`), both emptied when a full rebuild starts.
+ */
+export const COPY_DEPLOYMENTS_UNCHANGED = `INSERT INTO metric_deployments (id, service, environment, at, day, counted, kind)
+  SELECT d.id, ${resolvedServiceSql("d.service_name", "d.service")}, d.environment, d.occurred_at, substr(d.occurred_at, 1, 10),
+    d.status = 'success', d.kind
+  FROM deployments d`;
+
+/**
  * The rows of `metric_deployments` that the lookups `metric_deployment_ids k` point at, as `m`: found
  * through the group index, which the lookup gives the whole key of.
  */

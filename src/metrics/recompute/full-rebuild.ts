@@ -8,7 +8,7 @@
  * or service each finished last, and every chunk's batch moves that mark with its own writes, so a run
  * that stops anywhere is continued by the next one at the next chunk.
  */
-import { COPY_DEPLOYMENT_IDS, COPY_DEPLOYMENTS, COPY_INCIDENTS, COUNTED, FINISHED } from "./copies";
+import { COPY_DEPLOYMENT_IDS, COPY_DEPLOYMENTS, COPY_DEPLOYMENTS_UNCHANGED, COPY_INCIDENTS, COUNTED, FINISHED } from "./copies";
 import { deriveFromSamples } from "./derive";
 import { rangeLeadSamples } from "./lead-samples";
 import { CHUNK } from "./range";
@@ -110,14 +110,23 @@ function samplesRange(d1: D1Database, after: string | null, last: string | null)
  * covering index, so that each group's rows share pages: an incremental step walks one group at a
  * time, and scattered rows would cost a page read per row. Sorting by the service the catalog gives
  * today would cost more than the rest of the copy, and a service the catalog moved only loses that
- * locality.
+ * locality. Each row goes where its lookup by id says: from the events alone while the catalog is as
+ * the lookups saw it, leaving out the events changed since (their queued change copies them later);
+ * through the lookups once the catalog changed.
  */
 function copyChunk(d1: D1Database, after: string | null, last: string | null): D1PreparedStatement[] {
   const bounds = (column: string) => [after === null ? "" : `AND ${column} > ?`, last === null ? "" : `AND ${column} <= ?`].join(" ");
   const values = [after, last].filter((v): v is string => v !== null);
   const stage = last === null ? "full_stage = 'derive', full_after = NULL" : "full_after = ?";
+  const deployments = (copy: string, when: string) =>
+    d1.prepare(`${copy} WHERE ${FINISHED} ${bounds("d.service")} AND ${when} ORDER BY d.service, d.environment, d.occurred_at, d.id`).bind(...values);
   return [
-    ...(last === null ? [] : [d1.prepare(`${COPY_DEPLOYMENTS} WHERE ${FINISHED} ${bounds("d.service")} ORDER BY d.service, d.environment, d.occurred_at, d.id`).bind(...values)]),
+    ...(last === null
+      ? []
+      : [
+          deployments(COPY_DEPLOYMENTS_UNCHANGED, "NOT EXISTS (SELECT 1 FROM metric_dirty_names) AND NOT EXISTS (SELECT 1 FROM metric_changes ch WHERE ch.kind = 'deployment' AND ch.id = d.id)"),
+          deployments(COPY_DEPLOYMENTS, "EXISTS (SELECT 1 FROM metric_dirty_names)"),
+        ]),
     d1.prepare(`${COPY_INCIDENTS} WHERE ${COUNTED} ${bounds("i.service")} ORDER BY 2, 3, 4, 1`).bind(...values),
     d1.prepare(`UPDATE metric_state SET ${stage} WHERE id = 1`).bind(...(last === null ? [] : [last])),
   ];
