@@ -426,9 +426,12 @@ export const metricState = sqliteTable("metric_state", {
   fullPending: integer("full_pending").notNull().default(0),
   /** The environment aliases the stored events were last normalised with, as JSON; null for none. */
   environmentAliases: text("environment_aliases"),
-  /** Where a full rebuild is: `copy`, then `derive`; null when the next one starts by clearing. */
+  /** Where a full rebuild is: `ids`, `samples`, `copy`, then `derive`; null when the next one starts by clearing. */
   fullStage: text("full_stage"),
-  /** The last service the current stage finished (events' own service in `copy`, the catalog's in `derive`). */
+  /**
+   * What the current stage finished last: an event's rowid in `ids`, a deployment id in `samples`, a
+   * service in `copy` (the events' own) and `derive` (the catalog's).
+   */
   fullAfter: text("full_after"),
   /** The services of the chunk the `derive` stage is on, first and last: what its statements read. */
   chunkFirst: text("chunk_first"),

@@ -80,11 +80,12 @@ async function nextEvents(run: Runner, after: number | null, rows: number): Prom
  * Events get their rowid as they arrive and their time-ordered id as they are received, so each
  * range's ids follow the previous range's, nearly all of them: the B-tree is appended to, a page at
  * a time, where writing in the copy's group order would land each row on a random page. Past the
- * last range, the copy starts.
+ * last range, the lead samples start.
  */
 function idsRange(d1: D1Database, after: number | null, last: number | null): D1PreparedStatement[] {
   if (last === null) return [d1.prepare("UPDATE metric_state SET full_stage = 'samples', full_after = NULL WHERE id = 1")];
   return [
+    // `+d.id`: the range read by rowid and sorted, never the whole id index walked for it.
     d1.prepare(`${COPY_DEPLOYMENT_IDS} WHERE d.rowid > ? AND d.rowid <= ? AND ${FINISHED} ORDER BY +d.id`).bind(after ?? 0, last),
     d1.prepare("UPDATE metric_state SET full_after = ? WHERE id = 1").bind(String(last)),
   ];
