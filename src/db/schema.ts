@@ -288,8 +288,8 @@ export const metricWorkIds = sqliteTable("metric_work_ids", { kind: text("kind")
 export const metricDeployments = sqliteTable(
   "metric_deployments",
   {
-    // No primary key: a full rebuild writes the rows in group order and then builds the id index in one
-    // sorted pass (src/metrics/recompute/), instead of a random-order insert per row. Ids are unique
+    // No primary key and no index by id: a full rebuild writes the rows in group order, and an index by
+    // id would take them in random order. `metricDeploymentIds` finds a row by id. Ids are unique
     // because the events' are.
     id: text("id").notNull(),
     service: text("service").notNull(),
@@ -308,14 +308,26 @@ export const metricDeployments = sqliteTable(
     recoverySeconds: real("recovery_seconds"),
   },
   (t) => [
-    // Covering for the lookups by id that only need a deployment's place: commits to deployments.
-    index("metric_deployments_id").on(t.id, t.service, t.environment, t.at, t.day, t.counted),
     index("metric_deployments_group").on(t.service, t.environment, t.at, t.id),
     // Only failed deployments: the reads look here for recovery times alone (covering, so an ad-hoc
     // window reads no table rows), and the full rebuild's copy skips it.
     index("metric_deployments_failed_day").on(t.environment, t.day, t.service, t.counted, t.recoverySeconds).where(sql`${t.failed} = 1`),
   ],
 );
+
+/**
+ * Where each row of `metricDeployments` is, by deployment id: its group, time and whether it counts,
+ * which is all that most lookups by id need, and the rest of the row's key in `metric_deployments_group`.
+ * WITHOUT ROWID (migration 0015), keyed by the id: a full rebuild fills it in the events' own order,
+ * close to id order, so that its B-tree is appended to rather than written at random.
+ */
+export const metricDeploymentIds = sqliteTable("metric_deployment_ids", {
+  id: text("id").primaryKey(),
+  service: text("service").notNull(),
+  environment: text("environment").notNull(),
+  at: text("at").notNull(),
+  counted: integer("counted").notNull(),
+});
 
 /** Counted incidents with their link to a deployment. */
 export const metricIncidents = sqliteTable(
@@ -414,9 +426,12 @@ export const metricState = sqliteTable("metric_state", {
   fullPending: integer("full_pending").notNull().default(0),
   /** The environment aliases the stored events were last normalised with, as JSON; null for none. */
   environmentAliases: text("environment_aliases"),
-  /** Where a full rebuild is: `copy`, then `derive`; null when the next one starts by clearing. */
+  /** Where a full rebuild is: `ids`, `samples`, `copy`, then `derive`; null when the next one starts by clearing. */
   fullStage: text("full_stage"),
-  /** The last service the current stage finished (events' own service in `copy`, the catalog's in `derive`). */
+  /**
+   * What the current stage finished last: an event's rowid in `ids`, a deployment id in `samples`, a
+   * service in `copy` (the events' own) and `derive` (the catalog's).
+   */
   fullAfter: text("full_after"),
   /** The services of the chunk the `derive` stage is on, first and last: what its statements read. */
   chunkFirst: text("chunk_first"),

@@ -4,7 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { changesStep, namesToChanges } from "../../src/metrics/recompute/changes";
-import { clearDerived, deploymentEvents, env, incidentEvents, insert, prefix, rows } from "./rows";
+import { clearDerived, derivedDeployments, deploymentEvents, env, incidentEvents, insert, prefix, rows } from "./rows";
 
 // Each test starts from empty derived tables: a phase over the whole history sees every row there.
 beforeEach(clearDerived);
@@ -23,7 +23,7 @@ describe("a changes step", () => {
       { id: `${p}-i2`, service: `${p}-svc`, created_at: "2025-05-02T12:00:00.000Z", counted: 0 },
     ]);
     // d3 was already derived, on another day than it is now; the copy of d1 predates this change.
-    await insert("metric_deployments", [
+    await derivedDeployments([
       { id: `${p}-d3`, service: `${p}-svc`, environment: "staging", at: "2025-05-01T10:00:00.000Z", day: "2025-05-01", counted: 1, kind: null },
     ]);
     await insert(
@@ -59,6 +59,26 @@ describe("a changes step", () => {
     ]);
     expect(await rows("SELECT kind, id FROM metric_changes WHERE id LIKE ?", p)).toEqual([]);
     expect(await rows("SELECT kind, id FROM metric_work_ids WHERE id LIKE ?", p)).toEqual([]);
+  });
+
+  it("moves a changed deployment's row and its lookup by id together, leaving nothing where it was", async () => {
+    const p = prefix("moved");
+    await deploymentEvents([{ id: `${p}-d1`, service: `${p}-svc`, at: "2025-05-06T10:00:00.000Z" }]);
+    await derivedDeployments([{ id: `${p}-d1`, service: `${p}-old`, environment: "staging", at: "2025-05-01T10:00:00.000Z", day: "2025-05-01", counted: 0 }]);
+    await insert("metric_changes", [{ kind: "deployment", id: `${p}-d1` }]);
+
+    await env.DB.batch(changesStep(env.DB));
+
+    expect(await rows("SELECT id, service, environment, at, day, counted FROM metric_deployments WHERE id LIKE ?", p)).toEqual([
+      { id: `${p}-d1`, service: `${p}-svc`, environment: "production", at: "2025-05-06T10:00:00.000Z", day: "2025-05-06", counted: 1 },
+    ]);
+    expect(await rows("SELECT id, service, environment, at, counted FROM metric_deployment_ids WHERE id LIKE ?", p)).toEqual([
+      { id: `${p}-d1`, service: `${p}-svc`, environment: "production", at: "2025-05-06T10:00:00.000Z", counted: 1 },
+    ]);
+    expect(await rows("SELECT service, environment, day FROM metric_dirty WHERE service LIKE ? ORDER BY service", p)).toEqual([
+      { service: `${p}-old`, environment: "staging", day: "2025-05-01" },
+      { service: `${p}-svc`, environment: "production", day: "2025-05-06" },
+    ]);
   });
 
   it("takes at most its share of the changes, leaving the rest for the next step", async () => {

@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { failuresAndRecoveries } from "../../src/metrics/recompute/failures";
 import { CHUNK } from "../../src/metrics/recompute/range";
-import { clearDerived, env, insert, prefix, rows, wholeHistory } from "./rows";
+import { clearDerived, derivedDeployments, env, insert, prefix, rows, wholeHistory } from "./rows";
 
 // Each test starts from empty derived tables: a phase over the whole history sees every row there.
 beforeEach(clearDerived);
@@ -25,7 +25,7 @@ describe("failures and recoveries", () => {
       failed: 0,
       ...more,
     });
-    await insert("metric_deployments", [
+    await derivedDeployments([
       deployment("d1", "2025-06-01T00:00:00.000Z"),
       deployment("d2", "2025-06-02T00:00:00.000Z"),
       deployment("d3", "2025-06-03T00:00:00.000Z"),

@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { rollbackAndReworkFlags } from "../../src/metrics/recompute/flags";
 import { CHUNK } from "../../src/metrics/recompute/range";
-import { clearDerived, deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
+import { clearDerived, derivedDeployments, deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
 
 // Each test starts from empty derived tables: a phase over the whole history sees every row there.
 beforeEach(clearDerived);
@@ -26,9 +26,7 @@ describe("rollback and rework flags", () => {
       { id: `${p}-d7`, at: "2025-06-07T00:00:00.000Z", sha: "G", was: 1 },
     ];
     await deploymentEvents(list.map((d) => ({ id: d.id, service: svc, at: d.at, commits: [{ sha: `${p}-${d.sha}` }] })));
-    await insert(
-      "metric_deployments",
-      list.map((d) => ({ id: d.id, service: svc, environment: "production", at: d.at, day: d.at.slice(0, 10), counted: 1, kind: d.kind ?? null, rollback: d.was ?? 0, rework: d.was ?? 0 })),
+    await derivedDeployments(list.map((d) => ({ id: d.id, service: svc, environment: "production", at: d.at, day: d.at.slice(0, 10), counted: 1, kind: d.kind ?? null, rollback: d.was ?? 0, rework: d.was ?? 0 })),
     );
     await insert(
       "metric_lead_samples",

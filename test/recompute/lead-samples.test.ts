@@ -2,8 +2,8 @@
  * Lead samples: counted deployments and their commits in, one sample row per (deployment, sha) out.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { chunkLeadSamples, stepLeadSamples } from "../../src/metrics/recompute/lead-samples";
-import { clearDerived, deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
+import { rangeLeadSamples, stepLeadSamples } from "../../src/metrics/recompute/lead-samples";
+import { clearDerived, derivedDeployments, deploymentEvents, env, insert, prefix, rows } from "./rows";
 
 // Each test starts from empty derived tables: a phase over the whole history sees every row there.
 beforeEach(clearDerived);
@@ -29,9 +29,7 @@ async function history(p: string) {
     { id: `${p}-d6`, environment: "production", at: "2025-06-05T00:00:00.000Z", counted: 1, commits: [{ sha: `${p}-D` }] },
   ];
   await deploymentEvents(deployed.map((d) => ({ ...d, service: svc })));
-  await insert(
-    "metric_deployments",
-    deployed.map((d) => ({ id: d.id, service: svc, environment: d.environment, at: d.at, day: d.at.slice(0, 10), counted: d.counted })),
+  await derivedDeployments(deployed.map((d) => ({ id: d.id, service: svc, environment: d.environment, at: d.at, day: d.at.slice(0, 10), counted: d.counted })),
   );
   await insert("ci_runs", [
     { id: `${p}-ci`, integration_id: "phase-test", dedup_key: `${p}-ci`, seq: 0, last_seq: 0, service: svc, service_name: svc, status: "success", started_at: "2025-06-04T12:00:00.000Z", received_at: "2025-06-04T12:00:00.000Z", raw: "{}" },
@@ -72,10 +70,10 @@ describe("lead samples", () => {
     ]);
   });
 
-  it("of the whole history are the same rows", async () => {
+  it("of every range of ids are the same rows", async () => {
     const p = prefix("lead-all");
     await history(p);
-    await env.DB.batch([wholeHistory(), chunkLeadSamples(env.DB)]);
+    await env.DB.batch([rangeLeadSamples(env.DB, "", `${p}-d1`), rangeLeadSamples(env.DB, `${p}-d1`, `${p}-d9`)]);
     expect(await rows(SAMPLES, p)).toEqual(expected(p));
   });
 });

@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { incidentLinks } from "../../src/metrics/recompute/links";
 import { CHUNK } from "../../src/metrics/recompute/range";
-import { clearDerived, deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
+import { clearDerived, derivedDeployments, deploymentEvents, env, insert, prefix, rows, wholeHistory } from "./rows";
 
 // Each test starts from empty derived tables: a phase over the whole history sees every row there.
 beforeEach(clearDerived);
@@ -22,7 +22,7 @@ describe("incident links", () => {
       { id: `${p}-d4`, environment: "production", at: "2025-06-03T10:00:00.000Z", counted: 0 },
     ];
     await deploymentEvents(deployed.map((d) => ({ ...d, service: svc, change_id: d.id === `${p}-d1` ? `${p}-chg` : null })));
-    await insert("metric_deployments", deployed.map((d) => ({ ...d, service: svc, day: d.at.slice(0, 10) })));
+    await derivedDeployments(deployed.map((d) => ({ ...d, service: svc, day: d.at.slice(0, 10) })));
     const incident = (id: string, environment: string, created_at: string, more: Record<string, unknown> = {}) => ({
       id: `${p}-${id}`,
       service: svc,

@@ -4,7 +4,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { CHUNK, STEP } from "../../src/metrics/recompute/range";
 import { dayRollups } from "../../src/metrics/recompute/rollups";
-import { clearDerived, env, insert, prefix, rows, wholeHistory } from "./rows";
+import { clearDerived, derivedDeployments, env, insert, prefix, rows, wholeHistory } from "./rows";
 
 // Each test starts from empty derived tables: a phase over the whole history sees every row there.
 beforeEach(clearDerived);
@@ -23,7 +23,7 @@ async function deployments(svc: string) {
     rework: 0,
     ...more,
   });
-  await insert("metric_deployments", [
+  await derivedDeployments([
     row("d1", "production", "2025-06-01T01:00:00.000Z", { failed: 1 }),
     row("d2", "production", "2025-06-01T02:00:00.000Z", { rework: 1 }),
     row("d3", "production", "2025-06-01T03:00:00.000Z", { counted: 0 }),

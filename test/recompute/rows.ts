@@ -6,7 +6,7 @@ import { env } from "../helpers";
 
 export { env };
 
-const DERIVED = ["metric_changes", "metric_dirty_names", "metric_dirty", "metric_work", "metric_work_ids", "metric_deployments", "metric_incidents", "metric_lead_samples", "metric_days"];
+const DERIVED = ["metric_changes", "metric_dirty_names", "metric_dirty", "metric_work", "metric_work_ids", "metric_deployment_ids", "metric_deployments", "metric_incidents", "metric_lead_samples", "metric_days"];
 
 /** Empties the derived tables, so a phase over the whole history sees only the test's rows. */
 export async function clearDerived(): Promise<void> {
@@ -27,6 +27,18 @@ export async function insert(table: string, rows: Record<string, unknown>[]): Pr
   await env.DB.prepare(`INSERT INTO ${table} (${columns.join(", ")}) SELECT ${columns.map((c) => `value->>'${c}'`).join(", ")} FROM json_each(?)`)
     .bind(JSON.stringify(rows))
     .run();
+}
+
+/**
+ * Derived deployment rows, each with its lookup by id, as a full rebuild writes them: `rows` as
+ * `metric_deployments` columns (`counted` defaults to 1, as there).
+ */
+export async function derivedDeployments(rows: Record<string, unknown>[]): Promise<void> {
+  await insert("metric_deployments", rows);
+  await insert(
+    "metric_deployment_ids",
+    rows.map((r) => ({ id: r.id, service: r.service, environment: r.environment, at: r.at, counted: r.counted ?? 1 })),
+  );
 }
 
 export interface DeploymentEvent {

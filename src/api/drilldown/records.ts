@@ -6,6 +6,7 @@
  * samples to the samples and their median, failed deployments to `failed`, resolved incidents to
  * time to restore's samples, rollbacks and hotfixes to `rework`.
  */
+import { ROW_OF_LOOKUP } from "../../metrics/recompute/copies";
 import { after, page, scope, type DrilldownQuery } from "./query";
 
 type Window = { from: string; to: string };
@@ -86,7 +87,7 @@ async function changeLeadTime(d1: D1Database, q: DrilldownQuery, w: Window): Pro
   const rows = await all<{ deployment_id: string; sha: string; service: string; environment: string; at: string; seconds: number }>(
     d1,
     `SELECT x.deployment_id, x.sha, x.service, x.environment, m.at, x.seconds
-     FROM metric_lead_samples x CROSS JOIN metric_deployments m ON m.id = x.deployment_id
+     FROM metric_lead_samples x CROSS JOIN metric_deployment_ids m ON m.id = x.deployment_id
      WHERE x.seconds IS NOT NULL AND ${s.sql} AND ${c.sql}
      ORDER BY m.at DESC, ${key} DESC LIMIT ?`,
     [...s.params, ...c.params, q.limit + 1],
@@ -114,7 +115,7 @@ async function failedDeployments(d1: D1Database, q: DrilldownQuery, w: Window): 
     all<{ id: string; next_id: string | null; next_at: string | null; next_rollback: number | null }>(
       d1,
       `SELECT m.id, n.id AS next_id, n.at AS next_at, n.rollback AS next_rollback
-       FROM metric_deployments m LEFT JOIN metric_deployments n ON n.rowid = (
+       FROM metric_deployment_ids m LEFT JOIN metric_deployments n ON n.rowid = (
          SELECT q.rowid FROM metric_deployments q WHERE q.service = m.service AND q.environment = m.environment
            AND (q.at, q.id) > (m.at, m.id) AND q.counted = 1 ORDER BY q.at, q.id LIMIT 1)
        WHERE m.id IN (SELECT value FROM json_each(?))`,
@@ -161,11 +162,11 @@ async function rework(d1: D1Database, q: DrilldownQuery, w: Window): Promise<Pag
   const shipped = await all<{ id: string; sha: string; before: string | null }>(
     d1,
     `SELECT m.id, c.sha, (
-        SELECT p.id FROM deployment_commits pc CROSS JOIN metric_deployments p ON p.id = pc.deployment_id
+        SELECT p.id FROM deployment_commits pc CROSS JOIN metric_deployment_ids p ON p.id = pc.deployment_id
         WHERE pc.sha = c.sha AND p.service = m.service AND p.environment = m.environment AND p.counted = 1 AND (p.at, p.id) < (m.at, m.id)
         ORDER BY p.at, p.id LIMIT 1) AS before
-     FROM metric_deployments m CROSS JOIN deployment_commits c ON c.deployment_id = m.id
-     WHERE m.id IN (SELECT value FROM json_each(?)) AND m.rollback = 1 ORDER BY c.sha`,
+     FROM metric_deployment_ids k CROSS JOIN ${ROW_OF_LOOKUP} CROSS JOIN deployment_commits c ON c.deployment_id = m.id
+     WHERE k.id IN (SELECT value FROM json_each(?)) AND m.rollback = 1 ORDER BY c.sha`,
     [JSON.stringify(rows.map((r) => r.id))],
   );
   return {

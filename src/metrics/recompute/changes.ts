@@ -5,7 +5,7 @@
  * `metric_deployments` / `metric_incidents`, and the (service, environment, day) they touched before
  * and after, plus the days whose lead samples or explicit links they may change (`metric_dirty`).
  */
-import { COPY_DEPLOYMENTS, COPY_INCIDENTS, COUNTED, FINISHED } from "./copies";
+import { COPY_DEPLOYMENT_IDS, COPY_DEPLOYMENTS, COPY_INCIDENTS, COUNTED, FINISHED, ROW_OF_LOOKUP } from "./copies";
 
 /** Changed records handled per step. */
 export const CHANGES_PER_STEP = 5000;
@@ -30,7 +30,7 @@ export function namesToChanges(d1: D1Database): D1PreparedStatement[] {
 
 const MARK_ATTRIBUTION = `
   INSERT OR IGNORE INTO metric_dirty (service, environment, day)
-  SELECT m.service, m.environment, m.day FROM metric_work_ids w CROSS JOIN metric_deployments m ON m.id = w.id WHERE w.kind = 'deployment'
+  SELECT k.service, k.environment, substr(k.at, 1, 10) FROM metric_work_ids w CROSS JOIN metric_deployment_ids k ON k.id = w.id WHERE w.kind = 'deployment'
   UNION SELECT i.service, i.environment, i.day FROM metric_work_ids w CROSS JOIN metric_incidents i ON i.id = w.id WHERE w.kind = 'incident'`;
 
 /**
@@ -43,9 +43,12 @@ export function changesStep(d1: D1Database): D1PreparedStatement[] {
     d1.prepare("INSERT INTO metric_work_ids (kind, id) SELECT kind, id FROM metric_changes ORDER BY kind, id LIMIT ?").bind(CHANGES_PER_STEP),
     // Where the records counted before this change.
     d1.prepare(MARK_ATTRIBUTION),
-    d1.prepare("DELETE FROM metric_deployments WHERE id IN (SELECT id FROM metric_work_ids WHERE kind = 'deployment')"),
+    d1.prepare(`DELETE FROM metric_deployments WHERE rowid IN (
+      SELECT m.rowid FROM metric_work_ids w CROSS JOIN metric_deployment_ids k ON k.id = w.id CROSS JOIN ${ROW_OF_LOOKUP} WHERE w.kind = 'deployment')`),
+    d1.prepare("DELETE FROM metric_deployment_ids WHERE id IN (SELECT id FROM metric_work_ids WHERE kind = 'deployment')"),
     d1.prepare("DELETE FROM metric_incidents WHERE id IN (SELECT id FROM metric_work_ids WHERE kind = 'incident')"),
-    d1.prepare(`${COPY_DEPLOYMENTS} JOIN metric_work_ids w ON w.kind = 'deployment' AND w.id = d.id WHERE ${FINISHED}`),
+    d1.prepare(`${COPY_DEPLOYMENT_IDS} JOIN metric_work_ids w ON w.kind = 'deployment' AND w.id = d.id WHERE ${FINISHED}`),
+    d1.prepare(`${COPY_DEPLOYMENTS} JOIN metric_work_ids w ON w.kind = 'deployment' AND w.id = d.id`),
     d1.prepare(`${COPY_INCIDENTS} JOIN metric_work_ids w ON w.kind = 'incident' AND w.id = i.id WHERE ${COUNTED}`),
     // Where they count now.
     d1.prepare(MARK_ATTRIBUTION),
@@ -53,11 +56,11 @@ export function changesStep(d1: D1Database): D1PreparedStatement[] {
     // counted deployment of the same sha (a superset of those with a sample for it).
     d1.prepare(`
       INSERT OR IGNORE INTO metric_dirty (service, environment, day)
-      SELECT q.service, q.environment, q.day FROM metric_work_ids w CROSS JOIN deployment_commits c ON c.deployment_id = w.id
-        CROSS JOIN deployment_commits c2 ON c2.sha = c.sha CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+      SELECT q.service, q.environment, substr(q.at, 1, 10) FROM metric_work_ids w CROSS JOIN deployment_commits c ON c.deployment_id = w.id
+        CROSS JOIN deployment_commits c2 ON c2.sha = c.sha CROSS JOIN metric_deployment_ids q ON q.id = c2.deployment_id
         WHERE w.kind = 'deployment' AND c2.deployment_id <> w.id AND q.counted = 1
-      UNION SELECT q.service, q.environment, q.day FROM metric_work_ids w CROSS JOIN ci_run_commits c ON c.ci_run_id = w.id
-        CROSS JOIN deployment_commits c2 ON c2.sha = c.sha CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+      UNION SELECT q.service, q.environment, substr(q.at, 1, 10) FROM metric_work_ids w CROSS JOIN ci_run_commits c ON c.ci_run_id = w.id
+        CROSS JOIN deployment_commits c2 ON c2.sha = c.sha CROSS JOIN metric_deployment_ids q ON q.id = c2.deployment_id
         WHERE w.kind = 'ci_run' AND q.counted = 1`),
     // Incidents that name these deployments explicitly, whenever they were created.
     d1.prepare(`

@@ -9,11 +9,39 @@ import { secondsBetween } from "./sql";
 /** Only finished deployments count, as successes or as unsuccessful ones. */
 export const FINISHED = "d.status IN ('success', 'failure', 'aborted')";
 
-/** `INSERT INTO metric_deployments ...` of the events `deployments d`, to be completed by a join and a WHERE. */
+/**
+ * `INSERT INTO metric_deployment_ids ...` of the events `deployments d`, to be completed by a WHERE:
+ * where each deployment counts, with the service the catalog gives today.
+ */
+export const COPY_DEPLOYMENT_IDS = `INSERT INTO metric_deployment_ids (id, service, environment, at, counted)
+  SELECT d.id, ${resolvedServiceSql("d.service_name", "d.service")}, d.environment, d.occurred_at, d.status = 'success'
+  FROM deployments d`;
+
+/**
+ * `INSERT INTO metric_deployments ...` of the events `deployments d` that `metric_deployment_ids k`
+ * holds, to be completed by a WHERE. The place comes from `k`, so that a row is always where its
+ * lookup says, even when the catalog or the event changed after the lookup was written.
+ */
 export const COPY_DEPLOYMENTS = `INSERT INTO metric_deployments (id, service, environment, at, day, counted, kind)
+  SELECT d.id, k.service, k.environment, k.at, substr(k.at, 1, 10), k.counted, d.kind
+  FROM deployments d CROSS JOIN metric_deployment_ids k ON k.id = d.id`;
+
+/**
+ * The same rows as COPY_DEPLOYMENTS from the events alone, to be completed by a WHERE: the same place
+ * for every event that neither the catalog nor the event itself changed since its lookup was written,
+ * without a probe of the lookup per row. A catalog change queues its names (`metric_dirty_names`) and
+ * an event's change queues the event (`metric_changes`), both emptied when a full rebuild starts.
+ */
+export const COPY_DEPLOYMENTS_UNCHANGED = `INSERT INTO metric_deployments (id, service, environment, at, day, counted, kind)
   SELECT d.id, ${resolvedServiceSql("d.service_name", "d.service")}, d.environment, d.occurred_at, substr(d.occurred_at, 1, 10),
     d.status = 'success', d.kind
   FROM deployments d`;
+
+/**
+ * The rows of `metric_deployments` that the lookups `metric_deployment_ids k` point at, as `m`: found
+ * through the group index, which the lookup gives the whole key of.
+ */
+export const ROW_OF_LOOKUP = "metric_deployments m ON m.service = k.service AND m.environment = k.environment AND m.at = k.at AND m.id = k.id";
 
 /**
  * Only incidents that count are copied: counted as stored, and admitted by their integration's rule

@@ -4,6 +4,7 @@
  * or the next counted one is a rollback; it recovered when all its incidents are resolved (at the
  * latest resolution), or else at that rollback.
  */
+import { ROW_OF_LOOKUP } from "./copies";
 import type { Range } from "./range";
 import { secondsBetween } from "./sql";
 
@@ -35,7 +36,7 @@ export function failuresAndRecoveries(d1: D1Database, range: Range): D1PreparedS
             UNION SELECT (SELECT p.rowid FROM metric_deployments p WHERE p.service = f.service AND p.environment = f.environment
                 AND (p.at, p.id) < (f.at, f.id) AND p.counted = 1 ORDER BY p.at DESC, p.id DESC LIMIT 1)
               FROM failed_or_rollback f WHERE f.rollback = 1
-            UNION SELECT m.rowid FROM metric_work_ids x CROSS JOIN metric_deployments m ON m.id = x.id WHERE x.kind = 'flag')
+            UNION SELECT m.rowid FROM metric_work_ids x CROSS JOIN metric_deployment_ids k ON k.id = x.id CROSS JOIN ${ROW_OF_LOOKUP} WHERE x.kind = 'flag')
           GROUP BY m.rowid),
         outcomes AS MATERIALIZED (
           SELECT candidates.*, CASE WHEN candidates.counted AND candidates.incidents = 0 THEN (

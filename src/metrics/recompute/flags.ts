@@ -3,6 +3,7 @@
  * Rollback and rework flags of `metric_deployments`: a rollback is said so (`kind`), or brings back
  * a sha its environment had before but not just before; rework is a rollback or a hotfix.
  */
+import { ROW_OF_LOOKUP } from "./copies";
 import type { Range } from "./range";
 
 /**
@@ -13,7 +14,7 @@ export function rollbackAndReworkFlags(d1: D1Database, range: Range): D1Prepared
   return d1.prepare(`
       WITH returning_shas AS MATERIALIZED (
           SELECT DISTINCT m.rowid AS deployment_row FROM ${range.rows("metric_lead_samples", "s", "day", "substr(w.from_at, 1, 10)")}
-            CROSS JOIN metric_deployments m ON m.id = s.deployment_id
+            CROSS JOIN metric_deployment_ids k ON k.id = s.deployment_id CROSS JOIN ${ROW_OF_LOOKUP}
           WHERE s.repeated = 1 AND NOT EXISTS (SELECT 1 FROM deployment_commits c3 WHERE c3.sha = s.sha AND c3.deployment_id = (
             SELECT p.id FROM metric_deployments p WHERE p.service = m.service AND p.environment = m.environment
               AND (p.at, p.id) < (m.at, m.id) AND p.counted = 1 ORDER BY p.at DESC, p.id DESC LIMIT 1))),

@@ -1,14 +1,16 @@
 /**
  * @module
- * The full rebuild, in chunks of services so that no statement's work grows with the whole history,
- * and resumable: everything derived dropped, then the events copied a chunk at a time (`copy`), then
- * every phase run a chunk at a time over the copy (`derive`). `metric_state` says which stage and
- * which service each finished last, and every chunk's batch moves that mark with its own writes, so a
- * run that stops anywhere is continued by the next one at the next chunk.
+ * The full rebuild, in chunks so that no statement's work grows with the whole history, and
+ * resumable: everything derived dropped, then the deployments' lookup by id written a range of events
+ * at a time in the events' own order (`ids`), then the lead samples a range of ids at a time
+ * (`samples`), then the events copied a chunk of services at a time (`copy`), then every other phase
+ * run a chunk at a time over the copy (`derive`). `metric_state` says which stage and which event, id
+ * or service each finished last, and every chunk's batch moves that mark with its own writes, so a run
+ * that stops anywhere is continued by the next one at the next chunk.
  */
-import { COPY_DEPLOYMENTS, COPY_INCIDENTS, COUNTED, FINISHED } from "./copies";
+import { COPY_DEPLOYMENT_IDS, COPY_DEPLOYMENTS, COPY_DEPLOYMENTS_UNCHANGED, COPY_INCIDENTS, COUNTED, FINISHED } from "./copies";
 import { deriveFromSamples } from "./derive";
-import { chunkLeadSamples } from "./lead-samples";
+import { rangeLeadSamples } from "./lead-samples";
 import { CHUNK } from "./range";
 import type { Runner } from "./runner";
 
@@ -25,15 +27,16 @@ const DERIVED_TABLES = [
   "metric_dirty",
   "metric_work",
   "metric_work_ids",
+  "metric_deployment_ids",
   "metric_deployments",
   "metric_incidents",
   "metric_lead_samples",
   "metric_days",
 ];
 
-/** A rebuild's stage and the last service that stage finished (null: none yet). */
+/** A rebuild's stage and the last event (by rowid, in `ids`), id (in `samples`) or service that stage finished (null: none yet). */
 export interface RebuildProgress {
-  stage: "copy" | "derive" | null;
+  stage: "ids" | "samples" | "copy" | "derive" | null;
   after: string | null;
 }
 
@@ -45,8 +48,8 @@ export function clearDerived(d1: D1Database): D1PreparedStatement[] {
   return [
     ...DERIVED_TABLES.map((t) => d1.prepare(`DELETE FROM ${t}`)),
     d1.prepare(
-      `INSERT INTO metric_state (id, as_of, full_pending, full_stage) VALUES (1, NULL, 1, 'copy')
-       ON CONFLICT(id) DO UPDATE SET full_pending = 1, full_stage = 'copy', full_after = NULL, chunk_first = NULL, chunk_last = NULL`,
+      `INSERT INTO metric_state (id, as_of, full_pending, full_stage) VALUES (1, NULL, 1, 'ids')
+       ON CONFLICT(id) DO UPDATE SET full_pending = 1, full_stage = 'ids', full_after = NULL, chunk_first = NULL, chunk_last = NULL`,
     ),
   ];
 }
@@ -64,31 +67,77 @@ async function nextChunk(run: Runner, table: string, after: string | null, rows:
   return (await run.first(after === null ? statement.bind(rows) : statement.bind(after, rows))) ?? { first: null, last: null };
 }
 
+/** The rowid of the last of the next `rows` events after rowid `after` (from the first when null); null when none is left. */
+async function nextEvents(run: Runner, after: number | null, rows: number): Promise<number | null> {
+  const row = await run.first<{ last: number | null }>(
+    run.d1.prepare("SELECT max(rowid) AS last FROM (SELECT rowid FROM deployments WHERE rowid > ? ORDER BY rowid LIMIT ?)").bind(after ?? 0, rows),
+  );
+  return row?.last ?? null;
+}
+
+/**
+ * One range of the lookup by id: the finished events after rowid `after` up to `last`, sorted by id.
+ * Events get their rowid as they arrive and their time-ordered id as they are received, so each
+ * range's ids follow the previous range's, nearly all of them: the B-tree is appended to, a page at
+ * a time, where writing in the copy's group order would land each row on a random page. Past the
+ * last range, the lead samples start.
+ */
+function idsRange(d1: D1Database, after: number | null, last: number | null): D1PreparedStatement[] {
+  if (last === null) return [d1.prepare("UPDATE metric_state SET full_stage = 'samples', full_after = NULL WHERE id = 1")];
+  return [
+    // `+d.id`: the range read by rowid and sorted, never the whole id index walked for it.
+    d1.prepare(`${COPY_DEPLOYMENT_IDS} WHERE d.rowid > ? AND d.rowid <= ? AND ${FINISHED} ORDER BY +d.id`).bind(after ?? 0, last),
+    d1.prepare("UPDATE metric_state SET full_after = ? WHERE id = 1").bind(String(last)),
+  ];
+}
+
+/** The last of the next `rows` deployment ids after `after` (from the first when null); null when none is left. */
+async function nextIds(run: Runner, after: string | null, rows: number): Promise<string | null> {
+  const row = await run.first<{ last: string | null }>(
+    run.d1.prepare("SELECT max(id) AS last FROM (SELECT id FROM metric_deployment_ids WHERE id > ? ORDER BY id LIMIT ?)").bind(after ?? "", rows),
+  );
+  return row?.last ?? null;
+}
+
+/** One range of the lead samples: the deployments with ids after `after` up to `last`. Past the last range, the copy starts. */
+function samplesRange(d1: D1Database, after: string | null, last: string | null): D1PreparedStatement[] {
+  if (last === null) return [d1.prepare("UPDATE metric_state SET full_stage = 'copy', full_after = NULL WHERE id = 1")];
+  return [rangeLeadSamples(d1, after ?? "", last), d1.prepare("UPDATE metric_state SET full_after = ? WHERE id = 1").bind(last)];
+}
+
 /**
  * One chunk of the copy: the events of the services (by the name they were written with) after `after`
  * up to `last`, or all the rest when `last` is null. The deployments come in the order of their
  * covering index, so that each group's rows share pages: an incremental step walks one group at a
  * time, and scattered rows would cost a page read per row. Sorting by the service the catalog gives
  * today would cost more than the rest of the copy, and a service the catalog moved only loses that
- * locality.
+ * locality. Each row goes where its lookup by id says: from the events alone while the catalog is as
+ * the lookups saw it, leaving out the events changed since (their queued change copies them later);
+ * through the lookups once the catalog changed.
  */
 function copyChunk(d1: D1Database, after: string | null, last: string | null): D1PreparedStatement[] {
   const bounds = (column: string) => [after === null ? "" : `AND ${column} > ?`, last === null ? "" : `AND ${column} <= ?`].join(" ");
   const values = [after, last].filter((v): v is string => v !== null);
   const stage = last === null ? "full_stage = 'derive', full_after = NULL" : "full_after = ?";
+  const deployments = (copy: string, when: string) =>
+    d1.prepare(`${copy} WHERE ${FINISHED} ${bounds("d.service")} AND ${when} ORDER BY d.service, d.environment, d.occurred_at, d.id`).bind(...values);
   return [
-    ...(last === null ? [] : [d1.prepare(`${COPY_DEPLOYMENTS} WHERE ${FINISHED} ${bounds("d.service")} ORDER BY d.service, d.environment, d.occurred_at, d.id`).bind(...values)]),
+    ...(last === null
+      ? []
+      : [
+          deployments(COPY_DEPLOYMENTS_UNCHANGED, "NOT EXISTS (SELECT 1 FROM metric_dirty_names) AND NOT EXISTS (SELECT 1 FROM metric_changes ch WHERE ch.kind = 'deployment' AND ch.id = d.id)"),
+          deployments(COPY_DEPLOYMENTS, "EXISTS (SELECT 1 FROM metric_dirty_names)"),
+        ]),
     d1.prepare(`${COPY_INCIDENTS} WHERE ${COUNTED} ${bounds("i.service")} ORDER BY 2, 3, 4, 1`).bind(...values),
     d1.prepare(`UPDATE metric_state SET ${stage} WHERE id = 1`).bind(...(last === null ? [] : [last])),
   ];
 }
 
-/** One chunk of the derivation: every phase over the services `first` to `last` (the catalog's), lead samples first. */
+/** One chunk of the derivation: every phase after the lead samples over the services `first` to `last` (the catalog's). */
 function deriveChunk(d1: D1Database, linkWindowHours: number, first: string, last: string): D1PreparedStatement[] {
   return [
     d1.prepare("UPDATE metric_state SET chunk_first = ?, chunk_last = ? WHERE id = 1").bind(first, last),
     d1.prepare("DELETE FROM metric_work_ids"),
-    chunkLeadSamples(d1),
     ...deriveFromSamples(d1, linkWindowHours, CHUNK),
     d1.prepare("DELETE FROM metric_work_ids"),
     d1.prepare("UPDATE metric_state SET full_after = chunk_last WHERE id = 1"),
@@ -106,6 +155,17 @@ function finish(d1: D1Database): D1PreparedStatement {
  */
 export async function rebuildInChunks(run: Runner, progress: RebuildProgress, linkWindowHours: number, rowsPerChunk: number): Promise<boolean> {
   let { stage, after } = progress;
+  while (stage === "ids" && run.budgetLeft) {
+    const from = after === null ? null : Number(after);
+    const last = await nextEvents(run, from, rowsPerChunk);
+    await run.batch(idsRange(run.d1, from, last));
+    [stage, after] = last === null ? ["samples", null] : ["ids", String(last)];
+  }
+  while (stage === "samples" && run.budgetLeft) {
+    const last = await nextIds(run, after, rowsPerChunk);
+    await run.batch(samplesRange(run.d1, after, last));
+    [stage, after] = last === null ? ["copy", null] : ["samples", last];
+  }
   while (stage === "copy" && run.budgetLeft) {
     const { last } = await nextChunk(run, "deployments", after, rowsPerChunk);
     await run.batch(copyChunk(run.d1, after, last));

@@ -68,7 +68,7 @@ export async function recompute(d1: D1Database, options: RecomputeOptions): Prom
     let progress: RebuildProgress = { stage: state?.full_stage ?? null, after: state?.full_after ?? null };
     if (options.full === true || progress.stage === null) {
       await run.batch([...renormaliseEnvironments(d1, state?.environment_aliases ?? null, options.environmentAliases ?? {}), ...clearDerived(d1)]);
-      progress = { stage: "copy", after: null };
+      progress = { stage: "ids", after: null };
     }
     rebuilt = await rebuildInChunks(run, progress, options.linkWindowHours, options.rowsPerChunk ?? ROWS_PER_CHUNK);
   } else {

@@ -7,7 +7,7 @@
  */
 import { resolvedServiceSql } from "../../catalog/resolve";
 import { secondsBetween } from "./sql";
-import { CHUNK, STEP } from "./range";
+import { STEP } from "./range";
 
 /**
  * Same (service, environment) as `m`, and before it in (time, id) order. Used after a lookup by
@@ -17,29 +17,29 @@ const EARLIER = (q: string, m: string) =>
   `${q}.service = ${m}.service AND ${q}.environment = ${m}.environment AND ${q}.counted = 1 AND (${q}.at < ${m}.at OR (${q}.at = ${m}.at AND ${q}.id < ${m}.id))`;
 
 /**
- * Lead samples of the (counted deployment `deployed`, commit `c`) pairs of `pairs`, built on the CTEs
- * `ctes`. Each lookup by sha goes in sha order, so that the walks of the commit indexes move forward
- * instead of landing on random pages. `tail` ends the statement.
+ * Lead samples of the (counted deployment `deployed`, commit of sha `sha`) pairs of `pairs`, built on
+ * the CTEs `ctes`. Each lookup by sha goes in sha order, so that the walks of the commit indexes move
+ * forward instead of landing on random pages. `tail` ends the statement.
  */
-function leadSamples(ctes: string, pairs: string, tail: string): string {
-  // Each lookup by sha skips the deployment's own commit row before touching metric_deployments: most
-  // shas are deployed once, so this is one covering-index probe instead of a row fetch per commit.
-  const sameService = (c2: string) => `(${c2}.deployment_id = m.id OR EXISTS (SELECT 1 FROM metric_deployments q WHERE q.id = ${c2}.deployment_id AND q.service = m.service))`;
+function leadSamples(ctes: string, pairs: string, sha: string, tail: string): string {
+  // Each lookup by sha skips the deployment's own commit row before looking its deployment up: most
+  // shas are deployed once, so this is one probe of the commits' key instead of a lookup per commit.
+  const sameService = (c2: string) => `(${c2}.deployment_id = m.id OR EXISTS (SELECT 1 FROM metric_deployment_ids q WHERE q.id = ${c2}.deployment_id AND q.service = m.service))`;
   const commitTime = `(SELECT COALESCE(min(c2.committed_at), min(c2.authored_at)) FROM deployment_commits c2 WHERE c2.sha = m.sha AND ${sameService("c2")})`;
   const firstSighting = `(SELECT min(seen_at) FROM (
-      SELECT q.at AS seen_at FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
+      SELECT q.at AS seen_at FROM deployment_commits c2 CROSS JOIN metric_deployment_ids q ON q.id = c2.deployment_id
         WHERE c2.sha = m.sha AND c2.deployment_id <> m.id AND q.service = m.service
       UNION ALL SELECT run.started_at FROM ci_run_commits rc CROSS JOIN ci_runs run ON run.id = rc.ci_run_id
         WHERE rc.sha = m.sha AND ${resolvedServiceSql("run.service_name", "run.service")} = m.service))`;
   return `
       WITH ${ctes},
         deployed_commits AS MATERIALIZED (
-          SELECT deployed.id, c.sha, deployed.service, deployed.environment, deployed.at, deployed.day, EXISTS (
-              SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployments q ON q.id = c2.deployment_id
-              WHERE c2.sha = c.sha AND c2.deployment_id <> deployed.id AND ${EARLIER("q", "deployed")}) AS repeated
+          SELECT deployed.id, ${sha} AS sha, deployed.service, deployed.environment, deployed.at, deployed.day, EXISTS (
+              SELECT 1 FROM deployment_commits c2 CROSS JOIN metric_deployment_ids q ON q.id = c2.deployment_id
+              WHERE c2.sha = ${sha} AND c2.deployment_id <> deployed.id AND ${EARLIER("q", "deployed")}) AS repeated
           FROM ${pairs}
           -- One row per (deployment, sha), even when two repositories name the same sha.
-          GROUP BY c.sha, deployed.id ORDER BY c.sha, deployed.id)
+          GROUP BY ${sha}, deployed.id ORDER BY ${sha}, deployed.id)
       INSERT INTO metric_lead_samples (deployment_id, sha, service, environment, day, repeated, seconds)
       SELECT m.id, m.sha, m.service, m.environment, m.day, m.repeated,
         CASE WHEN NOT m.repeated THEN ${secondsBetween(`COALESCE(${commitTime}, ${firstSighting})`, "m.at")} END
@@ -68,6 +68,7 @@ export function stepLeadSamples(d1: D1Database): D1PreparedStatement[] {
           FROM ${STEP.rows("metric_deployments", "m", "at", "w.from_at")}
           WHERE m.counted = 1 ORDER BY m.id)`,
         "deployed CROSS JOIN deployment_commits c ON c.deployment_id = deployed.id",
+        "c.sha",
         "ORDER BY m.environment, m.day, m.service",
       ),
     ),
@@ -75,29 +76,36 @@ export function stepLeadSamples(d1: D1Database): D1PreparedStatement[] {
 }
 
 /**
- * The lead samples of the chunk's whole history, into a table that holds none of them. A sha no other
- * commit row or CI run shares, the usual case, needs no lookup: its deployment is the first to carry
- * it, and only its own dates can time it. So each commit row is probed once for a twin, in sha order
- * so that the probes walk the indexes forward, and only the shared shas go through the lookups. The
- * rows are written in the order of the reads' index, which they join all over.
+ * The lead samples of the counted deployments whose ids are after `after` and up to `last`, into a
+ * table that holds none of them. A deployment's samples need only its lookup by id, its commits and
+ * the lookups by sha, so a full rebuild writes them by id range, in the order of the lookup and of
+ * the commits' key: one forward walk of each. A sha no other commit row or CI run shares, the usual
+ * case, needs no lookup: its deployment is the first to carry it, and only its own dates can time it.
+ * So each commit row is probed once for a twin, in sha order so that the probes walk the indexes
+ * forward, and only the shared shas go through the lookups. The rows are written in the order of the
+ * reads' index, where a range of ids, being a range of time, lands near the end.
  */
-export function chunkLeadSamples(d1: D1Database): D1PreparedStatement {
-  const commitOf = "deployed CROSS JOIN deployment_commits c ON c.deployment_id = deployed.id AND c.sha = deployed.sha AND c.repository = deployed.repository";
-  return d1.prepare(
-    leadSamples(
-      `chunk_commits AS MATERIALIZED (
-          SELECT m.id, m.service, m.environment, m.at, m.day, c.sha, c.repository
-          FROM ${CHUNK.rows("metric_deployments", "m", "at", "")} CROSS JOIN deployment_commits c ON c.deployment_id = m.id
-          WHERE m.counted = 1 ORDER BY c.sha),
+export function rangeLeadSamples(d1: D1Database, after: string, last: string): D1PreparedStatement {
+  return d1
+    .prepare(
+      leadSamples(
+        `range_deployed AS MATERIALIZED (
+          SELECT k.id, k.service, k.environment, k.at, substr(k.at, 1, 10) AS day FROM metric_deployment_ids k
+          WHERE k.id > ? AND k.id <= ? AND k.counted = 1),
+        range_commits AS MATERIALIZED (
+          SELECT m.*, c.sha, c.repository, c.committed_at, c.authored_at
+          FROM range_deployed m CROSS JOIN deployment_commits c ON c.deployment_id = m.id ORDER BY c.sha),
         deployed AS MATERIALIZED (
           SELECT k.*, EXISTS (SELECT 1 FROM deployment_commits c2 WHERE c2.sha = k.sha AND (c2.deployment_id <> k.id OR c2.repository <> k.repository))
             OR EXISTS (SELECT 1 FROM ci_run_commits rc WHERE rc.sha = k.sha) AS shared
-          FROM chunk_commits k)`,
-      `${commitOf} WHERE deployed.shared`,
-      `UNION ALL
-      SELECT deployed.id, c.sha, deployed.service, deployed.environment, deployed.day, 0, ${secondsBetween("COALESCE(c.committed_at, c.authored_at)", "deployed.at")}
-      FROM ${commitOf} WHERE NOT deployed.shared
+          FROM range_commits k)`,
+        "deployed WHERE deployed.shared",
+        "deployed.sha",
+        `UNION ALL
+      SELECT deployed.id, deployed.sha, deployed.service, deployed.environment, deployed.day, 0, ${secondsBetween("COALESCE(deployed.committed_at, deployed.authored_at)", "deployed.at")}
+      FROM deployed WHERE NOT deployed.shared
       ORDER BY 4, 5, 3`,
-    ),
-  );
+      ),
+    )
+    .bind(after, last);
 }

@@ -17,7 +17,7 @@ export function incidentLinks(d1: D1Database, linkWindowHours: number, range: Ra
   // the SQLite in wrangler dev's workerd rejects ORDER BY terms that name the outer row ("no such column").
   const tiers = ["=", "<>"].flatMap((env) => [`AND +m.environment ${env} i.environment AND +m.at <= i.created_at`, `AND +m.environment ${env} i.environment AND +m.at > i.created_at`]);
   // Explicit names are looked up in the events' own indexes, so the derived copy needs none of its own.
-  const byDeployment = "deployments d CROSS JOIN metric_deployments m ON m.id = d.id";
+  const byDeployment = "deployments d CROSS JOIN metric_deployment_ids m ON m.id = d.id";
   // Most incidents name nothing, and many name nothing this service deployed: the tiers are only looked
   // up when the incident gives a name and some counted deployment of its service answers to it.
   const namedDeployment = (given: string, where: string, from: string) => `CASE WHEN ${given} IS NOT NULL
@@ -36,7 +36,7 @@ export function incidentLinks(d1: D1Database, linkWindowHours: number, range: Ra
             SELECT i.rowid AS incident_row, COALESCE(
               ${namedDeployment("i.link_change_id", "d.change_id = i.link_change_id", byDeployment)},
               ${namedDeployment("i.link_deployment_id", "(d.id = i.link_deployment_id OR d.dedup_key = i.link_deployment_id)", byDeployment)},
-              ${namedDeployment("i.link_commit_sha", "c.sha = i.link_commit_sha", "deployment_commits c CROSS JOIN metric_deployments m ON m.id = c.deployment_id")}) AS deployment_id
+              ${namedDeployment("i.link_commit_sha", "c.sha = i.link_commit_sha", "deployment_commits c CROSS JOIN metric_deployment_ids m ON m.id = c.deployment_id")}) AS deployment_id
             FROM metric_incidents i WHERE i.rowid IN (${incidentsInRange}))
         UPDATE metric_incidents SET deployment_id = explicit_links.deployment_id, linked_by = CASE WHEN explicit_links.deployment_id IS NOT NULL THEN 'explicit' END
         FROM explicit_links WHERE metric_incidents.rowid = explicit_links.incident_row AND (explicit_links.deployment_id IS NOT NULL OR metric_incidents.linked_by IS 'explicit')

@@ -25,8 +25,10 @@ export function dayRollups(d1: D1Database, range: Range): D1PreparedStatement[] 
     d1.prepare(`
       INSERT OR REPLACE INTO metric_days (service, environment, day, deployments, unsuccessful, failed, rework)
       SELECT m.service, m.environment, m.day, ${DAY_SUMS}
-      FROM (SELECT DISTINCT q.service, q.environment, q.day FROM metric_work_ids f CROSS JOIN metric_deployments q ON q.id = f.id
-            WHERE f.kind = 'flag' AND ${range.outside("q")}) moved_days
+      FROM (SELECT DISTINCT q.service, q.environment, q.day FROM (
+              SELECT k.service, k.environment, substr(k.at, 1, 10) AS day FROM metric_work_ids f CROSS JOIN metric_deployment_ids k ON k.id = f.id
+              WHERE f.kind = 'flag') q
+            WHERE ${range.outside("q")}) moved_days
         CROSS JOIN metric_deployments m ON m.service = moved_days.service AND m.environment = moved_days.environment
           AND m.at >= moved_days.day AND m.at < date(moved_days.day, '+1 day') AND m.day = moved_days.day
       GROUP BY m.service, m.environment, m.day`),
