@@ -329,6 +329,12 @@ export const metricDeploymentIds = sqliteTable("metric_deployment_ids", {
   counted: integer("counted").notNull(),
 });
 
+/**
+ * The rows of `metric_deployments` that the lookups `metric_deployment_ids k` point at, as `m`: found
+ * through the group index, which the lookup gives the whole key of.
+ */
+export const ROW_OF_LOOKUP = "metric_deployments m ON m.service = k.service AND m.environment = k.environment AND m.at = k.at AND m.id = k.id";
+
 /** Counted incidents with their link to a deployment. */
 export const metricIncidents = sqliteTable(
   "metric_incidents",

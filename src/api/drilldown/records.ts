@@ -6,7 +6,7 @@
  * samples to the samples and their median, failed deployments to `failed`, resolved incidents to
  * time to restore's samples, rollbacks and hotfixes to `rework`.
  */
-import { ROW_OF_LOOKUP } from "../../metrics/recompute/copies";
+import { ROW_OF_LOOKUP } from "../../db/schema";
 import { after, page, scope, type DrilldownQuery } from "./query";
 
 type Window = { from: string; to: string };

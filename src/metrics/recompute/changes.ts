@@ -5,7 +5,8 @@
  * `metric_deployments` / `metric_incidents`, and the (service, environment, day) they touched before
  * and after, plus the days whose lead samples or explicit links they may change (`metric_dirty`).
  */
-import { COPY_DEPLOYMENT_IDS, COPY_DEPLOYMENTS, COPY_INCIDENTS, COUNTED, FINISHED, ROW_OF_LOOKUP } from "./copies";
+import { ROW_OF_LOOKUP } from "../../db/schema";
+import { COPY_DEPLOYMENT_IDS, COPY_DEPLOYMENTS, COPY_INCIDENTS, COUNTED, FINISHED } from "./copies";
 
 /** Changed records handled per step. */
 export const CHANGES_PER_STEP = 5000;

@@ -38,12 +38,6 @@ export const COPY_DEPLOYMENTS_UNCHANGED = `INSERT INTO metric_deployments (id, s
   FROM deployments d`;
 
 /**
- * The rows of `metric_deployments` that the lookups `metric_deployment_ids k` point at, as `m`: found
- * through the group index, which the lookup gives the whole key of.
- */
-export const ROW_OF_LOOKUP = "metric_deployments m ON m.service = k.service AND m.environment = k.environment AND m.at = k.at AND m.id = k.id";
-
-/**
  * Only incidents that count are copied: counted as stored, and admitted by their integration's rule
  * (`incident_rule`: `min_priority` keeps P1 up to it, `urgency` keeps that urgency). An incident whose
  * priority or urgency is unknown is never excluded by that part of the rule; most give neither, and

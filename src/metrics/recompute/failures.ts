@@ -4,7 +4,7 @@
  * or the next counted one is a rollback; it recovered when all its incidents are resolved (at the
  * latest resolution), or else at that rollback.
  */
-import { ROW_OF_LOOKUP } from "./copies";
+import { ROW_OF_LOOKUP } from "../../db/schema";
 import type { Range } from "./range";
 import { secondsBetween } from "./sql";
 

@@ -3,7 +3,7 @@
  * Rollback and rework flags of `metric_deployments`: a rollback is said so (`kind`), or brings back
  * a sha its environment had before but not just before; rework is a rollback or a hotfix.
  */
-import { ROW_OF_LOOKUP } from "./copies";
+import { ROW_OF_LOOKUP } from "../../db/schema";
 import type { Range } from "./range";
 
 /**
