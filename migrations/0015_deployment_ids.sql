@@ -7,4 +7,4 @@ CREATE TABLE `metric_deployment_ids` (
 ) WITHOUT ROWID;
 --> statement-breakpoint
 DROP INDEX `metric_deployments_id`;--> statement-breakpoint
-UPDATE `metric_state` SET `full_pending` = 1, `full_stage` = NULL, `full_after` = NULL;
+UPDATE `metric_state` SET `full_pending` = 1, `full_stage` = 'restart', `full_after` = NULL;

@@ -35,7 +35,9 @@ describe("migration 0015 (lookup by deployment id)", () => {
 
     expect(await env.DB.prepare("SELECT sql FROM sqlite_master WHERE name = 'metric_deployment_ids'").first("sql")).toMatch(/WITHOUT ROWID\s*$/);
     expect(await env.DB.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'metric_deployments_id'").first("n")).toBe(0);
-    expect(await env.DB.prepare("SELECT full_pending, full_stage, full_after FROM metric_state WHERE id = 1").first()).toEqual({ full_pending: 1, full_stage: null, full_after: null });
+    // `restart`, not null: the version before, running between the migration and the deploy, would
+    // start a rebuild without the lookup's stages on null, and leaves a stage it does not know alone.
+    expect(await env.DB.prepare("SELECT full_pending, full_stage, full_after FROM metric_state WHERE id = 1").first()).toEqual({ full_pending: 1, full_stage: "restart", full_after: null });
 
     const run = await callJson("POST", "/api/v1/recompute", undefined, ADMIN);
     expect(run.json).toMatchObject({ mode: "full", complete: true });

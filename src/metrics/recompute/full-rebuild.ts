@@ -34,9 +34,12 @@ const DERIVED_TABLES = [
   "metric_days",
 ];
 
+/** The stages of a rebuild, in order. */
+export const REBUILD_STAGES = ["ids", "samples", "copy", "derive"] as const;
+
 /** A rebuild's stage and the last event (by rowid, in `ids`), id (in `samples`) or service that stage finished (null: none yet). */
 export interface RebuildProgress {
-  stage: "ids" | "samples" | "copy" | "derive" | null;
+  stage: (typeof REBUILD_STAGES)[number] | null;
   after: string | null;
 }
 

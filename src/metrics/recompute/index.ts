@@ -11,7 +11,7 @@ import { forgetAnswers } from "../answer-memo";
 import { CHANGES_PER_STEP, changesStep, namesToChanges } from "./changes";
 import { dirtyGroupsStep, GROUPS_PER_STEP } from "./dirty-groups";
 import { renormaliseEnvironments } from "./environments";
-import { clearDerived, rebuildInChunks, ROWS_PER_CHUNK, type RebuildProgress } from "./full-rebuild";
+import { clearDerived, REBUILD_STAGES, rebuildInChunks, ROWS_PER_CHUNK, type RebuildProgress } from "./full-rebuild";
 import { QUERY_BUDGET, Runner } from "./runner";
 import { writeSnapshots } from "./snapshots";
 
@@ -55,7 +55,7 @@ export async function recompute(d1: D1Database, options: RecomputeOptions): Prom
   const started = Date.now();
   const now = options.now ?? new Date();
   const run = new Runner(d1, options.queryBudget ?? QUERY_BUDGET);
-  const state = await run.first<{ as_of: string | null; full_pending: number; full_stage: RebuildProgress["stage"]; full_after: string | null; environment_aliases: string | null }>(
+  const state = await run.first<{ as_of: string | null; full_pending: number; full_stage: string | null; full_after: string | null; environment_aliases: string | null }>(
     d1.prepare("SELECT as_of, full_pending, full_stage, full_after, environment_aliases FROM metric_state WHERE id = 1"),
   );
   const full = options.full === true || state === null || state.full_pending === 1;
@@ -64,8 +64,10 @@ export async function recompute(d1: D1Database, options: RecomputeOptions): Prom
   let rebuilt = true;
 
   if (full) {
-    // A rebuild under way goes on from where it stopped; one asked for again starts over.
-    let progress: RebuildProgress = { stage: state?.full_stage ?? null, after: state?.full_after ?? null };
+    // A rebuild under way goes on from where it stopped; one asked for again starts over, and so does
+    // a stage this version does not know (a migration's `restart`, which an older version leaves alone).
+    const stage = REBUILD_STAGES.find((known) => known === state?.full_stage) ?? null;
+    let progress: RebuildProgress = { stage, after: state?.full_after ?? null };
     if (options.full === true || progress.stage === null) {
       await run.batch([...renormaliseEnvironments(d1, state?.environment_aliases ?? null, options.environmentAliases ?? {}), ...clearDerived(d1)]);
       progress = { stage: "ids", after: null };
