@@ -10,12 +10,14 @@ import { secondsBetween } from "./sql";
 export const FINISHED = "d.status IN ('success', 'failure', 'aborted')";
 
 /**
- * `INSERT INTO metric_deployment_ids ...` of the events `deployments d`, to be completed by a WHERE:
- * where each deployment counts, with the service the catalog gives today.
+ * Where a deployment event `d` counts: service (as the catalog gives it today), environment, time,
+ * counted. Written once, since a row is found again only where its lookup says it is.
  */
+const PLACE = `${resolvedServiceSql("d.service_name", "d.service")}, d.environment, d.occurred_at, d.status = 'success'`;
+
+/** `INSERT INTO metric_deployment_ids ...` of the events `deployments d`, to be completed by a WHERE. */
 export const COPY_DEPLOYMENT_IDS = `INSERT INTO metric_deployment_ids (id, service, environment, at, counted)
-  SELECT d.id, ${resolvedServiceSql("d.service_name", "d.service")}, d.environment, d.occurred_at, d.status = 'success'
-  FROM deployments d`;
+  SELECT d.id, ${PLACE} FROM deployments d`;
 
 /**
  * `INSERT INTO metric_deployments ...` of the events `deployments d` that `metric_deployment_ids k`
@@ -32,10 +34,8 @@ export const COPY_DEPLOYMENTS = `INSERT INTO metric_deployments (id, service, en
  * without a probe of the lookup per row. A catalog change queues its names (`metric_dirty_names`) and
  * an event's change queues the event (`metric_changes`), both emptied when a full rebuild starts.
  */
-export const COPY_DEPLOYMENTS_UNCHANGED = `INSERT INTO metric_deployments (id, service, environment, at, day, counted, kind)
-  SELECT d.id, ${resolvedServiceSql("d.service_name", "d.service")}, d.environment, d.occurred_at, substr(d.occurred_at, 1, 10),
-    d.status = 'success', d.kind
-  FROM deployments d`;
+export const COPY_DEPLOYMENTS_UNCHANGED = `INSERT INTO metric_deployments (id, service, environment, at, counted, day, kind)
+  SELECT d.id, ${PLACE}, substr(d.occurred_at, 1, 10), d.kind FROM deployments d`;
 
 /**
  * Only incidents that count are copied: counted as stored, and admitted by their integration's rule
