@@ -40,6 +40,7 @@ const options = {
   saveHistory: values["save-history"],
   history: values.history,
 };
+if (options.history && options.saveHistory) throw new Error("--history starts from a saved history, so there is nothing to --save-history");
 /**
  * Where the servers keep their local state: tmpfs by default, so that the disk's flushes do not
  * dominate; past 3M deployments the disk, since tmpfs is RAM and the database, its floor copy and

@@ -70,10 +70,10 @@ async function nextChunk(run: Runner, table: string, after: string | null, rows:
   return (await run.first(after === null ? statement.bind(rows) : statement.bind(after, rows))) ?? { first: null, last: null };
 }
 
-/** The rowid of the last of the next `rows` events after rowid `after` (from the first when null); null when none is left. */
-async function nextEvents(run: Runner, after: number | null, rows: number): Promise<number | null> {
-  const row = await run.first<{ last: number | null }>(
-    run.d1.prepare("SELECT max(rowid) AS last FROM (SELECT rowid FROM deployments WHERE rowid > ? ORDER BY rowid LIMIT ?)").bind(after ?? 0, rows),
+/** The last of the next `rows` values of `column` in `table` after `after`; null when none is left. */
+async function lastOfNext<T extends number | string>(run: Runner, table: string, column: string, after: T, rows: number): Promise<T | null> {
+  const row = await run.first<{ last: T | null }>(
+    run.d1.prepare(`SELECT max(${column}) AS last FROM (SELECT ${column} FROM ${table} WHERE ${column} > ? ORDER BY ${column} LIMIT ?)`).bind(after, rows),
   );
   return row?.last ?? null;
 }
@@ -92,14 +92,6 @@ function idsRange(d1: D1Database, after: number | null, last: number | null): D1
     d1.prepare(`${COPY_DEPLOYMENT_IDS} WHERE d.rowid > ? AND d.rowid <= ? AND ${FINISHED} ORDER BY +d.id`).bind(after ?? 0, last),
     d1.prepare("UPDATE metric_state SET full_after = ? WHERE id = 1").bind(String(last)),
   ];
-}
-
-/** The last of the next `rows` deployment ids after `after` (from the first when null); null when none is left. */
-async function nextIds(run: Runner, after: string | null, rows: number): Promise<string | null> {
-  const row = await run.first<{ last: string | null }>(
-    run.d1.prepare("SELECT max(id) AS last FROM (SELECT id FROM metric_deployment_ids WHERE id > ? ORDER BY id LIMIT ?)").bind(after ?? "", rows),
-  );
-  return row?.last ?? null;
 }
 
 /** One range of the lead samples: the deployments with ids after `after` up to `last`. Past the last range, the copy starts. */
@@ -160,12 +152,12 @@ export async function rebuildInChunks(run: Runner, progress: RebuildProgress, li
   let { stage, after } = progress;
   while (stage === "ids" && run.budgetLeft) {
     const from = after === null ? null : Number(after);
-    const last = await nextEvents(run, from, rowsPerChunk);
+    const last = await lastOfNext(run, "deployments", "rowid", from ?? 0, rowsPerChunk);
     await run.batch(idsRange(run.d1, from, last));
     [stage, after] = last === null ? ["samples", null] : ["ids", String(last)];
   }
   while (stage === "samples" && run.budgetLeft) {
-    const last = await nextIds(run, after, rowsPerChunk);
+    const last = await lastOfNext(run, "metric_deployment_ids", "id", after ?? "", rowsPerChunk);
     await run.batch(samplesRange(run.d1, after, last));
     [stage, after] = last === null ? ["copy", null] : ["samples", last];
   }
