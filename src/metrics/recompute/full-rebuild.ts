@@ -80,10 +80,8 @@ async function lastOfNext<T extends number | string>(run: Runner, table: string,
 
 /**
  * One range of the lookup by id: the finished events after rowid `after` up to `last`, sorted by id.
- * Events get their rowid as they arrive and their time-ordered id as they are received, so each
- * range's ids follow the previous range's, nearly all of them: the B-tree is appended to, a page at
- * a time, where writing in the copy's group order would land each row on a random page. Past the
- * last range, the lead samples start.
+ * Rowids and time-ordered ids rise together, so the lookup's B-tree is appended to, not written at
+ * random. Past the last range, the lead samples start.
  */
 function idsRange(d1: D1Database, after: number | null, last: number | null): D1PreparedStatement[] {
   if (last === null) return [d1.prepare("UPDATE metric_state SET full_stage = 'samples', full_after = NULL WHERE id = 1")];
@@ -102,13 +100,10 @@ function samplesRange(d1: D1Database, after: string | null, last: string | null)
 
 /**
  * One chunk of the copy: the events of the services (by the name they were written with) after `after`
- * up to `last`, or all the rest when `last` is null. The deployments come in the order of their
- * covering index, so that each group's rows share pages: an incremental step walks one group at a
- * time, and scattered rows would cost a page read per row. Sorting by the service the catalog gives
- * today would cost more than the rest of the copy, and a service the catalog moved only loses that
- * locality. Each row goes where its lookup by id says: from the events alone while the catalog is as
- * the lookups saw it, leaving out the events changed since (their queued change copies them later);
- * through the lookups once the catalog changed.
+ * up to `last`, or all the rest when `last` is null, in the group index's order so that an incremental
+ * step finds a group's rows on few pages. Each row goes where its lookup says: straight from the
+ * events while the catalog is as the lookups saw it (events changed since wait for their queued
+ * change), through the lookups once it changed.
  */
 function copyChunk(d1: D1Database, after: string | null, last: string | null): D1PreparedStatement[] {
   const bounds = (column: string) => [after === null ? "" : `AND ${column} > ?`, last === null ? "" : `AND ${column} <= ?`].join(" ");

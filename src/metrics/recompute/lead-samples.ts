@@ -77,13 +77,9 @@ export function stepLeadSamples(d1: D1Database): D1PreparedStatement[] {
 
 /**
  * The lead samples of the counted deployments whose ids are after `after` and up to `last`, into a
- * table that holds none of them. A deployment's samples need only its lookup by id, its commits and
- * the lookups by sha, so a full rebuild writes them by id range, in the order of the lookup and of
- * the commits' key: one forward walk of each. A sha no other commit row or CI run shares, the usual
- * case, needs no lookup: its deployment is the first to carry it, and only its own dates can time it.
- * So each commit row is probed once for a twin, in sha order so that the probes walk the indexes
- * forward, and only the shared shas go through the lookups. The rows are written in the order of the
- * reads' index, where a range of ids, being a range of time, lands near the end.
+ * table that holds none of them, walking the lookup and the commits' key forward once. Only shas that
+ * another commit row or CI run shares go through the lookups by sha: an unshared one is timed by its
+ * own dates alone.
  */
 export function rangeLeadSamples(d1: D1Database, after: string, last: string): D1PreparedStatement {
   return d1
