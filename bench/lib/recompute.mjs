@@ -37,12 +37,14 @@ async function withMemory(server, job) {
   await heap.collect(nudge);
   const heapBefore = await heap.used();
   let heapPeak = heapBefore;
+  let heapSamples = 0;
   let done = false;
   const timer = setInterval(() => (peak = Math.max(peak, workerdRssMb(server.child.pid))), 50);
   const sampler = (async () => {
     while (!done) {
       try {
         heapPeak = Math.max(heapPeak, await heap.used());
+        heapSamples++;
       } catch {
         heap.close();
         heap = await connectHeap(server).catch(() => heap);
@@ -53,7 +55,7 @@ async function withMemory(server, job) {
   try {
     const result = await job();
     peak = Math.max(peak, workerdRssMb(server.child.pid));
-    return { result, growthMb: peak - before, heapGrowthMb: heapPeak - heapBefore };
+    return { result, growthMb: peak - before, heapGrowthMb: heapPeak - heapBefore, heapSamples };
   } finally {
     clearInterval(timer);
     done = true;
@@ -220,7 +222,7 @@ async function drained(persistDir, integrationId, deploys, incs) {
   }
 }
 
-const fullLine = (r) => `${r.seconds.toFixed(2)} s, +${r.growthMb.toFixed(1)} MiB rss, +${r.heapGrowthMb.toFixed(1)} MiB heap, ${JSON.stringify(r.summary)}`;
+const fullLine = (r) => `${r.seconds.toFixed(2)} s, +${r.growthMb.toFixed(1)} MiB rss, +${r.heapGrowthMb.toFixed(1)} MiB heap (${r.heapSamples} samples), ${JSON.stringify(r.summary)}`;
 
 /**
  * A recompute through the admin route, timed from here (wall clock, like the floor): a full one is
@@ -230,7 +232,7 @@ const fullLine = (r) => `${r.seconds.toFixed(2)} s, +${r.growthMb.toFixed(1)} Mi
  */
 async function recomputeOnce(server, full) {
   let seconds;
-  const { result: runs, growthMb, heapGrowthMb } = await withMemory(server, async () => {
+  const { result: runs, growthMb, heapGrowthMb, heapSamples } = await withMemory(server, async () => {
     // Timed in here: connecting to the inspector and the GC before are not the recompute's.
     const started = performance.now();
     const runs = [await admin(server.base, "POST", `/api/v1/recompute${full ? "?full=true" : ""}`)];
@@ -253,7 +255,7 @@ async function recomputeOnce(server, full) {
     database_bytes: runs.at(-1).database_bytes,
     last: runs.at(-1),
   };
-  return { summary, seconds, growthMb, heapGrowthMb };
+  return { summary, seconds, growthMb, heapGrowthMb, heapSamples };
 }
 
 /**
