@@ -24,10 +24,12 @@ const FLOOR_SQL = `SELECT count(*) AS groups FROM (
 const BATCH = 500;
 
 /**
- * Runs `job` while sampling, every 50 ms, the resident memory of the server's workerd processes and
- * the used V8 heap of the Worker's isolate; returns the job's result and the peak growth of each over
- * its level just before the job started (MiB; the heap's after a full GC). A worker restarted
- * meanwhile is a new isolate: its heap is read from then on against the same starting level.
+ * Runs `job` while sampling the resident memory of the server's workerd processes every 50 ms;
+ * returns the job's result and its peak growth over the level just before the job started (MiB).
+ * Beside it, the used V8 heap of the Worker's isolate, over its level after a full GC just before:
+ * workerd answers the inspector only between requests, so it is read after each run of the job
+ * (before any GC), which bounds the heap's peak within a request from below, not at its top.
+ * A worker restarted meanwhile is a new isolate: it is read from then on against the same level.
  */
 async function withMemory(server, job) {
   const before = workerdRssMb(server.child.pid);
@@ -39,27 +41,32 @@ async function withMemory(server, job) {
   let heapPeak = heapBefore;
   let heapSamples = 0;
   let done = false;
+  const read = async () => {
+    try {
+      heapPeak = Math.max(heapPeak, await heap.used());
+      heapSamples++;
+    } catch {
+      heap.close();
+      heap = await connectHeap(server).catch(() => heap);
+    }
+  };
   const timer = setInterval(() => (peak = Math.max(peak, workerdRssMb(server.child.pid))), 50);
   const sampler = (async () => {
     while (!done) {
-      try {
-        heapPeak = Math.max(heapPeak, await heap.used());
-        heapSamples++;
-      } catch {
-        heap.close();
-        heap = await connectHeap(server).catch(() => heap);
-      }
+      await read();
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
   try {
     const result = await job();
     peak = Math.max(peak, workerdRssMb(server.child.pid));
+    done = true;
+    await sampler;
+    await read();
     return { result, growthMb: peak - before, heapGrowthMb: heapPeak - heapBefore, heapSamples };
   } finally {
     clearInterval(timer);
     done = true;
-    await sampler;
     heap.close();
   }
 }
