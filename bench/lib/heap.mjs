@@ -9,8 +9,8 @@ const WebSocket = createRequire(createRequire(import.meta.url).resolve("wrangler
 /**
  * A connection to the Worker isolate's inspector under the server started by `startServer`, through
  * wrangler's inspector proxy: `used()` is the V8 heap's used size in MiB. Not to workerd's own
- * inspector (`core:user:<name>`): a session there was closed within a second, as soon as wrangler's
- * proxy attached to the worker.
+ * inspector (`core:user:<name>`): a session there was closed (code 1000) within a second, with the
+ * proxy's own session to it open.
  */
 export async function connectHeap(server) {
   const url = `ws://127.0.0.1:${server.inspectorPort}/ws`;

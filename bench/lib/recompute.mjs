@@ -28,7 +28,8 @@ const BATCH = 500;
  * returns the job's result and its peak growth over the level just before the job started (MiB).
  * Beside it, the used V8 heap of the Worker's isolate, over its level after a full GC just before:
  * workerd answers the inspector only between requests, so it is read after each run of the job
- * (before any GC), which bounds the heap's peak within a request from below, not at its top.
+ * (before any GC), which bounds the heap's peak within a request from below, not at its top; and
+ * again after a full GC, for what the job left held rather than not yet collected.
  * A worker restarted meanwhile is a new isolate: it is read from then on against the same level.
  */
 async function withMemory(server, job) {
@@ -63,7 +64,9 @@ async function withMemory(server, job) {
     done = true;
     await sampler;
     await read();
-    return { result, growthMb: peak - before, heapGrowthMb: heapPeak - heapBefore, heapSamples };
+    await heap.collect(nudge);
+    const heapRetainedMb = (await heap.used()) - heapBefore;
+    return { result, growthMb: peak - before, heapGrowthMb: heapPeak - heapBefore, heapRetainedMb, heapSamples };
   } finally {
     clearInterval(timer);
     done = true;
@@ -229,7 +232,7 @@ async function drained(persistDir, integrationId, deploys, incs) {
   }
 }
 
-const fullLine = (r) => `${r.seconds.toFixed(2)} s, +${r.growthMb.toFixed(1)} MiB rss, +${r.heapGrowthMb.toFixed(1)} MiB heap (${r.heapSamples} samples), ${JSON.stringify(r.summary)}`;
+const fullLine = (r) => `${r.seconds.toFixed(2)} s, +${r.growthMb.toFixed(1)} MiB rss, +${r.heapGrowthMb.toFixed(1)} MiB heap (${r.heapSamples} samples; +${r.heapRetainedMb.toFixed(1)} MiB after a GC), ${JSON.stringify(r.summary)}`;
 
 /**
  * A recompute through the admin route, timed from here (wall clock, like the floor): a full one is
@@ -239,7 +242,7 @@ const fullLine = (r) => `${r.seconds.toFixed(2)} s, +${r.growthMb.toFixed(1)} Mi
  */
 async function recomputeOnce(server, full) {
   let seconds;
-  const { result: runs, growthMb, heapGrowthMb, heapSamples } = await withMemory(server, async () => {
+  const { result: runs, growthMb, heapGrowthMb, heapRetainedMb, heapSamples } = await withMemory(server, async () => {
     // Timed in here: connecting to the inspector and the GC before are not the recompute's.
     const started = performance.now();
     const runs = [await admin(server.base, "POST", `/api/v1/recompute${full ? "?full=true" : ""}`)];
@@ -262,7 +265,7 @@ async function recomputeOnce(server, full) {
     database_bytes: runs.at(-1).database_bytes,
     last: runs.at(-1),
   };
-  return { summary, seconds, growthMb, heapGrowthMb, heapSamples };
+  return { summary, seconds, growthMb, heapGrowthMb, heapRetainedMb, heapSamples };
 }
 
 /**
@@ -323,6 +326,8 @@ export async function benchRecompute(server, options, log = () => {}) {
     peak_heap_mb: Math.max(full.heapGrowthMb, incremental.heapGrowthMb),
     peak_heap_full_mb: full.heapGrowthMb,
     peak_heap_incremental_mb: incremental.heapGrowthMb,
+    heap_retained_full_mb: full.heapRetainedMb,
+    heap_retained_incremental_mb: incremental.heapRetainedMb,
     floor_s: floor,
     floor_fastest_s: fastest,
     full_over_floor: full.seconds / floor,
