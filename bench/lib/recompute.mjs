@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { generateHistory } from "./history.mjs";
+import { connectHeap } from "./heap.mjs";
 import { ADMIN_TOKEN, d1, workerdRssMb } from "./server.mjs";
 import { median } from "./stats.mjs";
 
@@ -24,18 +25,52 @@ const BATCH = 500;
 
 /**
  * Runs `job` while sampling the resident memory of the server's workerd processes every 50 ms;
- * returns the job's result and the peak growth over the level just before it started (MiB).
+ * returns the job's result and its peak growth over the level just before the job started (MiB).
+ * Beside it, the used V8 heap of the Worker's isolate, over its level after a full GC just before:
+ * workerd answers the inspector only between requests, so it is read after each run of the job
+ * (before any GC), which bounds the heap's peak within a request from below, not at its top; and
+ * again after a full GC, for what the job left held rather than not yet collected.
+ * A worker restarted meanwhile is a new isolate: it is read from then on against the same level.
  */
-async function withRss(server, job) {
+async function withMemory(server, job) {
   const before = workerdRssMb(server.child.pid);
   let peak = before;
+  const nudge = () => fetch(`${server.base}/healthz`).then((res) => res.arrayBuffer());
+  let heap = await connectHeap(server);
+  await heap.collect(nudge);
+  const heapBefore = await heap.used();
+  let heapPeak = heapBefore;
+  let heapSamples = 0;
+  let done = false;
+  const read = async () => {
+    try {
+      heapPeak = Math.max(heapPeak, await heap.used());
+      heapSamples++;
+    } catch {
+      heap.close();
+      heap = await connectHeap(server).catch(() => heap);
+    }
+  };
   const timer = setInterval(() => (peak = Math.max(peak, workerdRssMb(server.child.pid))), 50);
+  const sampler = (async () => {
+    while (!done) {
+      await read();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
   try {
     const result = await job();
     peak = Math.max(peak, workerdRssMb(server.child.pid));
-    return { result, growthMb: peak - before };
+    done = true;
+    await sampler;
+    await read();
+    await heap.collect(nudge);
+    const heapRetainedMb = (await heap.used()) - heapBefore;
+    return { result, growthMb: peak - before, heapGrowthMb: heapPeak - heapBefore, heapRetainedMb, heapSamples };
   } finally {
     clearInterval(timer);
+    done = true;
+    heap.close();
   }
 }
 
@@ -197,7 +232,7 @@ async function drained(persistDir, integrationId, deploys, incs) {
   }
 }
 
-const fullLine = (r) => `${r.seconds.toFixed(2)} s, +${r.growthMb.toFixed(1)} MiB rss, ${JSON.stringify(r.summary)}`;
+const fullLine = (r) => `${r.seconds.toFixed(2)} s, +${r.growthMb.toFixed(1)} MiB rss, +${r.heapGrowthMb.toFixed(1)} MiB heap (${r.heapSamples} samples; +${r.heapRetainedMb.toFixed(1)} MiB after a GC), ${JSON.stringify(r.summary)}`;
 
 /**
  * A recompute through the admin route, timed from here (wall clock, like the floor): a full one is
@@ -206,16 +241,18 @@ const fullLine = (r) => `${r.seconds.toFixed(2)} s, +${r.growthMb.toFixed(1)} Mi
  * are the largest of any run.
  */
 async function recomputeOnce(server, full) {
-  const started = performance.now();
-  const { result: runs, growthMb } = await withRss(server, async () => {
+  let seconds;
+  const { result: runs, growthMb, heapGrowthMb, heapRetainedMb, heapSamples } = await withMemory(server, async () => {
+    // Timed in here: connecting to the inspector and the GC before are not the recompute's.
+    const started = performance.now();
     const runs = [await admin(server.base, "POST", `/api/v1/recompute${full ? "?full=true" : ""}`)];
     while (!runs.at(-1).complete) {
       if (runs.length >= 200) throw new Error(`recompute did not complete in ${runs.length} runs: ${JSON.stringify(runs.at(-1))}`);
       runs.push(await admin(server.base, "POST", "/api/v1/recompute"));
     }
+    seconds = (performance.now() - started) / 1000;
     return runs;
   });
-  const seconds = (performance.now() - started) / 1000;
   const sum = (key) => runs.reduce((total, run) => total + run[key], 0);
   const max = (key) => Math.max(...runs.map((run) => run[key]));
   const summary = {
@@ -228,7 +265,7 @@ async function recomputeOnce(server, full) {
     database_bytes: runs.at(-1).database_bytes,
     last: runs.at(-1),
   };
-  return { summary, seconds, growthMb };
+  return { summary, seconds, growthMb, heapGrowthMb, heapRetainedMb, heapSamples };
 }
 
 /**
@@ -286,6 +323,11 @@ export async function benchRecompute(server, options, log = () => {}) {
     rows_read_incremental: incremental.summary.rows_read,
     rows_written_incremental: incremental.summary.rows_written,
     peak_rss_mb: Math.max(full.growthMb, incremental.growthMb),
+    peak_heap_mb: Math.max(full.heapGrowthMb, incremental.heapGrowthMb),
+    peak_heap_full_mb: full.heapGrowthMb,
+    peak_heap_incremental_mb: incremental.heapGrowthMb,
+    heap_retained_full_mb: full.heapRetainedMb,
+    heap_retained_incremental_mb: incremental.heapRetainedMb,
     floor_s: floor,
     floor_fastest_s: fastest,
     full_over_floor: full.seconds / floor,

@@ -42,7 +42,7 @@ export async function d1File(persistDir, file) {
  * Starts a fresh server, with `vars` (name -> value) set beside the admin token and its state in a
  * new directory under `stateDir` (a copy of the saved state `from`, if given); given the `persistDir`
  * of a server that was stopped or killed, starts again on its state. Returns its base URL, persist
- * dir, process, a stop function and a kill function (SIGKILL, state kept).
+ * dir, devtools port, process, a stop function and a kill function (SIGKILL, state kept).
  */
 export async function startServer({ adminToken = ADMIN_TOKEN, vars = {}, persistDir: reused, from, stateDir = process.env.BENCH_STATE_DIR ?? "/dev/shm" } = {}) {
   const persistDir = reused ?? mkdtempSync(join(stateDir, "dora-bench-"));
@@ -87,7 +87,7 @@ export async function startServer({ adminToken = ADMIN_TOKEN, vars = {}, persist
       // Already gone.
     }
   };
-  return { base, persistDir, child, stop, kill, output: () => output };
+  return { base, persistDir, inspectorPort, child, stop, kill, output: () => output };
 }
 
 /** Calls the admin API. */
