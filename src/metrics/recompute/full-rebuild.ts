@@ -44,8 +44,9 @@ export interface RebuildProgress {
 }
 
 /**
- * First part: drop everything derived and start the copy. A transaction of its own: deleting the old
- * rows in the same transaction as writing the new ones costs the copy about half as much again.
+ * First part: drop everything derived and start at the lookup's stage. A transaction of its own:
+ * deleting the old rows in the same transaction as writing the new ones costs the copy about half as
+ * much again.
  */
 export function clearDerived(d1: D1Database): D1PreparedStatement[] {
   return [
@@ -140,7 +141,7 @@ function finish(d1: D1Database): D1PreparedStatement {
 }
 
 /**
- * Copies and derives chunk after chunk from `progress` while the run's budget lasts, and says whether
+ * Runs the stages range after range from `progress` while the run's budget lasts, and says whether
  * the rebuild is done.
  */
 export async function rebuildInChunks(run: Runner, progress: RebuildProgress, linkWindowHours: number, rowsPerChunk: number): Promise<boolean> {
