@@ -26,18 +26,19 @@ export function failuresAndRecoveries(d1: D1Database, range: Range): D1PreparedS
       WITH failed_or_rollback AS MATERIALIZED (
           SELECT m.failed, m.rollback, m.service, m.environment, m.at, m.id FROM ${range.rows("metric_deployments", "m", "at", "w.prev_at")}
           WHERE m.failed = 1 OR m.rollback = 1),
+        candidate_keys AS MATERIALIZED (
+          SELECT f.service, f.environment, f.at, f.id FROM failed_or_rollback f WHERE f.failed = 1
+          UNION SELECT p.service, p.environment, p.at, p.id FROM failed_or_rollback f CROSS JOIN metric_deployments p
+            ON p.service = f.service AND p.environment = f.environment AND (p.at, p.id) = (
+              SELECT q.at, q.id FROM metric_deployments q WHERE q.service = f.service AND q.environment = f.environment
+                AND (q.at, q.id) < (f.at, f.id) AND q.counted = 1 ORDER BY q.at DESC, q.id DESC LIMIT 1)
+            WHERE f.rollback = 1
+          UNION SELECT k.service, k.environment, k.at, k.id FROM metric_work_ids x CROSS JOIN metric_deployment_ids k ON k.id = x.id WHERE x.kind = 'flag'),
         candidates AS MATERIALIZED (
           SELECT m.id, m.service, m.environment, m.at, m.counted, m.failed AS was_failed, m.recovered_at AS was_recovered_at,
             m.recovery_seconds AS was_recovery_seconds, count(i.id) AS incidents, max(i.resolved_at IS NULL) AS any_open, max(i.resolved_at) AS last_resolved_at
-          FROM metric_deployments m LEFT JOIN metric_incidents i ON i.deployment_id = m.id
-          WHERE (m.service, m.environment, m.at, m.id) IN (
-            SELECT f.service, f.environment, f.at, f.id FROM failed_or_rollback f WHERE f.failed = 1
-            UNION SELECT p.service, p.environment, p.at, p.id FROM failed_or_rollback f CROSS JOIN metric_deployments p
-              ON p.service = f.service AND p.environment = f.environment AND (p.at, p.id) = (
-                SELECT q.at, q.id FROM metric_deployments q WHERE q.service = f.service AND q.environment = f.environment
-                  AND (q.at, q.id) < (f.at, f.id) AND q.counted = 1 ORDER BY q.at DESC, q.id DESC LIMIT 1)
-              WHERE f.rollback = 1
-            UNION SELECT k.service, k.environment, k.at, k.id FROM metric_work_ids x CROSS JOIN metric_deployment_ids k ON k.id = x.id WHERE x.kind = 'flag')
+          FROM candidate_keys c CROSS JOIN metric_deployments m ON m.service = c.service AND m.environment = c.environment AND m.at = c.at AND m.id = c.id
+            LEFT JOIN metric_incidents i ON i.deployment_id = m.id
           GROUP BY m.service, m.environment, m.at, m.id),
         outcomes AS MATERIALIZED (
           SELECT candidates.*, CASE WHEN candidates.counted AND candidates.incidents = 0 THEN (
