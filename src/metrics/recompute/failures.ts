@@ -11,9 +11,10 @@ import { secondsBetween } from "./sql";
  * The failures over `range`. Only a deployment that may fail now or may have failed before can
  * change: one that had failed, one just before a rollback, and one whose links moved (`flag` in
  * `metric_work_ids`). A deployment of the range that an incident outside it links to had failed
- * already (or is flagged by that incident's own step). One probe of the links and one of the group
- * index (is the next counted deployment a rollback?) per candidate; materialized, so SQLite does not
- * inline them into each SET term. Only changed rows are written.
+ * already (or is flagged by that incident's own step). The candidates' keys are joined to the table,
+ * never tested against it row by row. One probe of the links and one of the table's key (is the next
+ * counted deployment a rollback?) per candidate; materialized, so SQLite does not inline them into
+ * each SET term. Only changed rows are written.
  */
 export function failuresAndRecoveries(d1: D1Database, range: Range): D1PreparedStatement {
   const failed = "(outcomes.counted AND (outcomes.incidents > 0 OR outcomes.rolled_back_at IS NOT NULL))";
