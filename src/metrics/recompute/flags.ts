@@ -8,7 +8,9 @@ import type { Range } from "./range";
 
 /**
  * The flags over `range`. Only rows that are or were flagged are looked at, and only those whose
- * flags change are written (a full run's copy starts them at 0).
+ * flags change are written (a full run's copy starts them at 0). A row is tested against the
+ * returning shas by its id, unique as the key is: SQLite tests a four-column key against a subquery
+ * far more slowly.
  */
 export function rollbackAndReworkFlags(d1: D1Database, range: Range): D1PreparedStatement {
   return d1.prepare(`
