@@ -288,9 +288,6 @@ export const metricWorkIds = sqliteTable("metric_work_ids", { kind: text("kind")
 export const metricDeployments = sqliteTable(
   "metric_deployments",
   {
-    // No primary key and no index by id: a full rebuild writes the rows in group order, and an index by
-    // id would take them in random order. `metricDeploymentIds` finds a row by id. Ids are unique
-    // because the events' are.
     id: text("id").notNull(),
     service: text("service").notNull(),
     environment: text("environment").notNull(),
@@ -308,7 +305,10 @@ export const metricDeployments = sqliteTable(
     recoverySeconds: real("recovery_seconds"),
   },
   (t) => [
-    index("metric_deployments_group").on(t.service, t.environment, t.at, t.id),
+    // Keyed by group order, WITHOUT ROWID (migration 0016): a full rebuild appends each row to this one
+    // B-tree, and the phases' reads of a group walk it. No index by id, which would take the rows in
+    // random order: `metricDeploymentIds` finds a row by id.
+    primaryKey({ columns: [t.service, t.environment, t.at, t.id] }),
     // Only failed deployments: the reads look here for recovery times alone (covering, so an ad-hoc
     // window reads no table rows), and the full rebuild's copy skips it.
     index("metric_deployments_failed_day").on(t.environment, t.day, t.service, t.counted, t.recoverySeconds).where(sql`${t.failed} = 1`),
@@ -317,7 +317,7 @@ export const metricDeployments = sqliteTable(
 
 /**
  * Where each row of `metricDeployments` is, by deployment id: its group, time and whether it counts,
- * which is all that most lookups by id need, and the rest of the row's key in `metric_deployments_group`.
+ * which is all that most lookups by id need, and the rest of the row's key in `metric_deployments`.
  * WITHOUT ROWID (migration 0015), keyed by the id: a full rebuild fills it in the events' own order,
  * close to id order, so that its B-tree is appended to rather than written at random.
  */
@@ -331,7 +331,7 @@ export const metricDeploymentIds = sqliteTable("metric_deployment_ids", {
 
 /**
  * The rows of `metric_deployments` that the lookups `metric_deployment_ids k` point at, as `m`: found
- * through the group index, which the lookup gives the whole key of.
+ * by the table's key, which the lookup gives whole.
  */
 export const ROW_OF_LOOKUP = "metric_deployments m ON m.service = k.service AND m.environment = k.environment AND m.at = k.at AND m.id = k.id";
 

@@ -115,8 +115,8 @@ async function failedDeployments(d1: D1Database, q: DrilldownQuery, w: Window): 
     all<{ id: string; next_id: string | null; next_at: string | null; next_rollback: number | null }>(
       d1,
       `SELECT m.id, n.id AS next_id, n.at AS next_at, n.rollback AS next_rollback
-       FROM metric_deployment_ids m LEFT JOIN metric_deployments n ON n.rowid = (
-         SELECT q.rowid FROM metric_deployments q WHERE q.service = m.service AND q.environment = m.environment
+       FROM metric_deployment_ids m LEFT JOIN metric_deployments n ON n.service = m.service AND n.environment = m.environment AND (n.at, n.id) = (
+         SELECT q.at, q.id FROM metric_deployments q WHERE q.service = m.service AND q.environment = m.environment
            AND (q.at, q.id) > (m.at, m.id) AND q.counted = 1 ORDER BY q.at, q.id LIMIT 1)
        WHERE m.id IN (SELECT value FROM json_each(?))`,
       [ids],

@@ -5,7 +5,6 @@
  * `metric_deployments` / `metric_incidents`, and the (service, environment, day) they touched before
  * and after, plus the days whose lead samples or explicit links they may change (`metric_dirty`).
  */
-import { ROW_OF_LOOKUP } from "../../db/schema";
 import { COPY_DEPLOYMENT_IDS, COPY_DEPLOYMENTS, COPY_INCIDENTS, COUNTED, FINISHED } from "./copies";
 
 /** Changed records handled per step. */
@@ -44,8 +43,8 @@ export function changesStep(d1: D1Database): D1PreparedStatement[] {
     d1.prepare("INSERT INTO metric_work_ids (kind, id) SELECT kind, id FROM metric_changes ORDER BY kind, id LIMIT ?").bind(CHANGES_PER_STEP),
     // Where the records counted before this change.
     d1.prepare(MARK_ATTRIBUTION),
-    d1.prepare(`DELETE FROM metric_deployments WHERE rowid IN (
-      SELECT m.rowid FROM metric_work_ids w CROSS JOIN metric_deployment_ids k ON k.id = w.id CROSS JOIN ${ROW_OF_LOOKUP} WHERE w.kind = 'deployment')`),
+    d1.prepare(`DELETE FROM metric_deployments WHERE (service, environment, at, id) IN (
+      SELECT k.service, k.environment, k.at, k.id FROM metric_work_ids w CROSS JOIN metric_deployment_ids k ON k.id = w.id WHERE w.kind = 'deployment')`),
     d1.prepare("DELETE FROM metric_deployment_ids WHERE id IN (SELECT id FROM metric_work_ids WHERE kind = 'deployment')"),
     d1.prepare("DELETE FROM metric_incidents WHERE id IN (SELECT id FROM metric_work_ids WHERE kind = 'incident')"),
     d1.prepare(`${COPY_DEPLOYMENT_IDS} JOIN metric_work_ids w ON w.kind = 'deployment' AND w.id = d.id WHERE ${FINISHED}`),
