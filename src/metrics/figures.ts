@@ -4,8 +4,8 @@
  * rollups, percentiles from the samples, grouped by one key (all, service, team, or a day / week /
  * month bucket), over one environment or the union of several. One implementation for the on-demand
  * answers (`windowFigures`) and the snapshots (`figuresOfWindows`): SQL reads the window per (group,
- * band), the Worker sums the rollups and ranks the samples; the snapshots read their widest window
- * once, per service, and take every narrower window and every scope from the same rows.
+ * day), the Worker sums the rollups and ranks the samples; the snapshots read their widest window
+ * once, per (service, band), and take every narrower window and every scope from the same rows.
  */
 import { type WindowFigures, emptyFigures } from "./assemble";
 import { buckets, deployDayStats } from "./calendar";
@@ -119,7 +119,7 @@ function groupFigures(from: string, to: string, part: Parts | undefined): Window
 
 /** The figures of every group of the window, and how many statements that took. */
 export async function windowFigures(d1: D1Database, q: FigureQuery): Promise<{ groups: Map<string, WindowFigures>; queries: number }> {
-  const statements = windowStatements(d1, q, [q.from]);
+  const statements = windowStatements(d1, q, [q.from], true);
   const parts = partsByWindow(windowRows(await d1.batch<any>(statements), 1), (key) => key, 1)[0]!;
   const windows = new Map<string, { from: string; to: string }>();
   if (q.group === "day" || q.group === "week" || q.group === "month") {
@@ -147,7 +147,7 @@ export async function figuresOfWindows(
 ): Promise<{ figures: Map<string, Map<Scope, Map<string, WindowFigures>>>; queries: number }> {
   const starts = [...new Set(froms)].sort().reverse();
   const statements = [
-    ...windowStatements(d1, { from: starts[starts.length - 1]!, to, environments, service: null, team: null, group: "service" }, starts),
+    ...windowStatements(d1, { from: starts[starts.length - 1]!, to, environments, service: null, team: null, group: "service" }, starts, false),
     d1.prepare("SELECT service, team FROM metric_teams"),
   ];
   const results = await d1.batch<any>(statements);

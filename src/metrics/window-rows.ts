@@ -2,9 +2,8 @@
  * @module
  * Reads a window's rollups and samples from what the recompute materialised, per group and band: a
  * band is the part of the window that one narrower window, ending on the same day, does not reach
- * (band 0 is the narrowest window itself). One row per (group, band) and kind, the samples of each as
- * one list, so that D1 returns a few rows per group however many days and samples the window has,
- * and the Worker holds each kind's samples once, in one typed array.
+ * (band 0 is the narrowest window itself). Each kind of sample comes as one list per row, and the
+ * Worker holds each kind's values once, in one typed array, each group's band after band.
  */
 import type { Granularity } from "./calendar";
 
@@ -104,7 +103,7 @@ function source(q: FigureQuery, starts: readonly string[], table: string, day: s
   ].join(" ");
   const filterParams = [...(q.service === null ? [] : [q.service]), ...(q.team === null ? [] : [q.team])];
   const b = band(starts, day);
-  const select = `SELECT ${groupKey(q.group, day)} AS group_key, ${b.sql} AS band, ${columns}`;
+  const select = `SELECT ${groupKey(q.group, day)} AS group_key, ${b.sql} AS band, ${day} AS window_day, ${columns}`;
   if (seek && filterParams.length > 0) {
     return {
       sql: `WITH RECURSIVE window_days(d) AS (SELECT ? WHERE ? < ? UNION ALL SELECT date(d, '+1 day') FROM window_days WHERE date(d, '+1 day') < ?)
@@ -126,25 +125,31 @@ const SAMPLES: Record<Kind, { table: string; day: string; value: string; extra: 
   restore: { table: "metric_incidents", day: "x.resolved_day", value: "x.restore_seconds", extra: "", skipped: "0" },
 };
 
-/** `GROUP BY group_key, band`, or nothing when both are constant (a grouping by constants still sorts every row). */
-function grouping(q: FigureQuery, starts: readonly string[]): string {
-  return q.group === "all" && starts.length === 1 ? "" : "GROUP BY group_key, band ORDER BY group_key, band";
+/**
+ * Rows per (group, band), or per (group, day) with `perDay`. A grouping by a key that only depends on
+ * the day is by the day alone: it then follows the index, where one that names a constant sorts every
+ * row first.
+ */
+function grouping(q: FigureQuery, perDay: boolean): string {
+  if (!perDay) return "GROUP BY group_key, band";
+  return q.group === "service" || q.group === "team" ? "GROUP BY window_day, group_key" : "GROUP BY window_day";
 }
 
 /**
  * The statements that read the window from the widest of `starts` (latest first) to `q.to`: its
- * rollups summed per (group, band) with the days that had deployments, and its samples of each kind
- * as one list per (group, band). Whole seconds are listed as integers: they print in a fraction of
- * the time and space of a real, and parse to the same number.
+ * rollups summed with the days that had deployments, and its samples of each kind as one list, per
+ * (group, band) or, with `perDay`, per (group, day). A list is one value of D1's, which holds at most
+ * 2 MB: per day, for a window over all services; per band, for one service's. Whole seconds are listed
+ * as integers: they print in a fraction of the time and space of a real, and parse to the same number.
  */
-export function windowStatements(d1: D1Database, q: FigureQuery, starts: readonly string[]): D1PreparedStatement[] {
+export function windowStatements(d1: D1Database, q: FigureQuery, starts: readonly string[], perDay: boolean): D1PreparedStatement[] {
   const days = source(q, starts, "metric_days", "x.day", "x.deployments, x.unsuccessful, x.failed, x.rework, CASE WHEN x.deployments > 0 THEN x.day END AS deploy_day", "", false);
   return [
     d1
       .prepare(
-        `SELECT group_key, band, count(*) AS n, sum(deployments) AS deployments, sum(unsuccessful) AS unsuccessful, sum(failed) AS failed, sum(rework) AS rework,
+        `SELECT group_key, band, sum(deployments) AS deployments, sum(unsuccessful) AS unsuccessful, sum(failed) AS failed, sum(rework) AS rework,
            group_concat(DISTINCT deploy_day) AS days
-         FROM (${days.sql}) ${grouping(q, starts)}`,
+         FROM (${days.sql}) ${grouping(q, perDay)}`,
       )
       .bind(...days.params),
     ...KINDS.map((kind) => {
@@ -154,7 +159,7 @@ export function windowStatements(d1: D1Database, q: FigureQuery, starts: readonl
         .prepare(
           `SELECT group_key, band, count(*) AS n, coalesce(sum(${s.skipped}), 0) AS skipped,
              json_group_array(iif(value = CAST(value AS INTEGER), CAST(value AS INTEGER), value)) FILTER (WHERE NOT (${s.skipped})) AS list
-           FROM (${sql}) ${grouping(q, starts)}`,
+           FROM (${sql}) ${grouping(q, perDay)}`,
         )
         .bind(...params);
     }),
@@ -164,7 +169,6 @@ export function windowStatements(d1: D1Database, q: FigureQuery, starts: readonl
 interface RollupRow extends Sums {
   group_key: string;
   band: number;
-  n: number;
   days: string | null;
 }
 
@@ -180,25 +184,28 @@ interface SampleRow {
 export function windowRows(results: D1Result<any>[], bands: number): WindowRows {
   const rollups = new Map<string, GroupRollups>();
   for (const row of results[0]!.results as RollupRow[]) {
-    if (row.n === 0) continue;
     let group = rollups.get(row.group_key);
     if (!group) rollups.set(row.group_key, (group = { bands: [], days: [] }));
-    group.bands[row.band] = { deployments: row.deployments, unsuccessful: row.unsuccessful, failed: row.failed, rework: row.rework };
+    const sum = (group.bands[row.band] ??= { deployments: 0, unsuccessful: 0, failed: 0, rework: 0 });
+    sum.deployments += row.deployments;
+    sum.unsuccessful += row.unsuccessful;
+    sum.failed += row.failed;
+    sum.rework += row.rework;
     if (row.days !== null) group.days.push(...row.days.split(","));
   }
   const samples = (i: number): KindSamples => {
-    const rows = (results[i + 1]!.results as SampleRow[]).filter((row) => row.n > 0);
+    // Ordered by group and band, so that each group's values are contiguous, band after band.
+    const rows = (results[i + 1]!.results as SampleRow[]).sort((a, b) => (a.group_key < b.group_key ? -1 : a.group_key > b.group_key ? 1 : a.band - b.band));
     const values = new Float64Array(rows.reduce((total, row) => total + row.n - row.skipped, 0));
     const groups = new Map<string, GroupSamples>();
     let end = 0;
-    // Ordered by group and band: each group's values are contiguous, band after band.
     for (const row of rows) {
       let group = groups.get(row.group_key);
       if (!group) groups.set(row.group_key, (group = { start: end, kept: Array<number>(bands).fill(0), skipped: Array<number>(bands).fill(0) }));
       const list = JSON.parse(row.list) as (number | null)[];
       for (const v of list) values[end++] = v as number;
-      group.kept[row.band] = list.length;
-      group.skipped[row.band] = row.skipped;
+      group.kept[row.band]! += list.length;
+      group.skipped[row.band]! += row.skipped;
     }
     return { values, groups };
   };
