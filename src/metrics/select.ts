@@ -39,19 +39,21 @@ function selectInPlace(a: Float64Array, lo: number, hi: number, k: number): void
 }
 
 /**
- * Percentiles `ps` (integers 0-100, ascending) of `a`'s values, which it reorders; null for each when
- * `a` is empty.
+ * Percentiles `ps` (integers 0-100) of `a`'s values, which it reorders; null for each when `a` is
+ * empty.
  */
 export function selectPercentiles(a: Float64Array, ps: readonly number[]): (number | null)[] {
   const n = a.length;
-  const ranks = n === 0 ? [] : [...new Set(ps.flatMap((p) => {
+  const ranks = new Set<number>();
+  for (const p of ps) {
+    if (n === 0) break;
     const { lower, upper } = percentileRanks(n, p);
-    return [lower, upper];
-  }))].sort((x, y) => x - y);
+    ranks.add(lower).add(upper);
+  }
   const at = new Map<number, number>();
   // Each rank is selected among the values after the last one: those before it are no greater.
   let lo = 0;
-  for (const k of ranks) {
+  for (const k of [...ranks].sort((x, y) => x - y)) {
     selectInPlace(a, lo, n - 1, k);
     at.set(k, a[k]!);
     lo = k;

@@ -16,7 +16,7 @@ function random(seed: number): () => number {
 
 /** `n` values of a shape that has broken quickselects: many ties, sorted, reversed, organ-pipe, fractions and negatives. */
 function sample(n: number, shape: number, next: () => number): number[] {
-  const values = Array.from({ length: n }, (_, i) => {
+  return Array.from({ length: n }, (_, i) => {
     switch (shape) {
       case 0:
         return Math.floor(next() * 5) * 1800;
@@ -32,7 +32,6 @@ function sample(n: number, shape: number, next: () => number): number[] {
         return (next() - 0.2) * 1e6;
     }
   });
-  return values;
 }
 
 describe("selectPercentiles", () => {
