@@ -11,6 +11,7 @@ import { benchRead } from "./lib/read.mjs";
 import { startServer } from "./lib/server.mjs";
 import { benchUnits } from "./lib/units.mjs";
 import { benchExport } from "./lib/export.mjs";
+import { benchFiguresHeap } from "./lib/figures-heap.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -91,6 +92,14 @@ if (wanted("recompute") || wanted("read")) {
       log("read: a snapshot window vs /healthz, and ad-hoc 90-day windows ...");
       report.read = await benchRead(server, options);
     }
+  }, options.history);
+}
+
+// Only when named: it recomputes a history of its own and runs the figures code some twenty times.
+if (values.only?.split(",").includes("figures-heap")) {
+  await onFreshServer(async (server) => {
+    log("figures-heap: the heap the snapshots and an ad-hoc window need at their peak ...");
+    report["figures-heap"] = await benchFiguresHeap(server, options, log);
   }, options.history);
 }
 
