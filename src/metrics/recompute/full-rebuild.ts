@@ -71,11 +71,20 @@ async function nextChunk(run: Runner, table: string, after: string | null, rows:
   return (await run.first(after === null ? statement.bind(rows) : statement.bind(after, rows))) ?? { first: null, last: null };
 }
 
-/** The last of the next `rows` values of `column` in `table` after `after`; null when none is left. */
-async function lastOfNext<T extends number | string>(run: Runner, table: string, column: string, after: T, rows: number): Promise<T | null> {
-  const row = await run.first<{ last: T | null }>(
-    run.d1.prepare(`SELECT max(${column}) AS last FROM (SELECT ${column} FROM ${table} WHERE ${column} > ? ORDER BY ${column} LIMIT ?)`).bind(after, rows),
+/** The last of the next `rows` ids of the lookup after `after`; null when none is left. */
+async function lastIdOfNext(run: Runner, after: string, rows: number): Promise<string | null> {
+  const row = await run.first<{ last: string | null }>(
+    run.d1.prepare("SELECT max(id) AS last FROM (SELECT id FROM metric_deployment_ids WHERE id > ? ORDER BY id LIMIT ?)").bind(after, rows),
   );
+  return row?.last ?? null;
+}
+
+/**
+ * The end of the next range of `rows` event rowids, from the first one after `after`; null when none
+ * is left. Found in one probe of the table's key: counting the rows off walks every page of the events.
+ */
+async function lastRowidOfNext(run: Runner, after: number, rows: number): Promise<number | null> {
+  const row = await run.first<{ last: number | null }>(run.d1.prepare("SELECT min(rowid) + ? - 1 AS last FROM deployments WHERE rowid > ?").bind(rows, after));
   return row?.last ?? null;
 }
 
@@ -119,7 +128,9 @@ function copyChunk(d1: D1Database, after: string | null, last: string | null): D
           deployments(COPY_DEPLOYMENTS_UNCHANGED, "NOT EXISTS (SELECT 1 FROM metric_dirty_names) AND NOT EXISTS (SELECT 1 FROM metric_changes ch WHERE ch.kind = 'deployment' AND ch.id = d.id)"),
           deployments(COPY_DEPLOYMENTS, "EXISTS (SELECT 1 FROM metric_dirty_names)"),
         ]),
-    d1.prepare(`${COPY_INCIDENTS} WHERE ${COUNTED} ${bounds("i.service")} ORDER BY 2, 3, 4, 1`).bind(...values),
+    // Incidents in id order: their id, resolution and link indexes then take them near where the last
+    // one went, where group order would scatter the rows into all of them but one.
+    d1.prepare(`${COPY_INCIDENTS} WHERE ${COUNTED} ${bounds("i.service")} ORDER BY i.id`).bind(...values),
     d1.prepare(`UPDATE metric_state SET ${stage} WHERE id = 1`).bind(...(last === null ? [] : [last])),
   ];
 }
@@ -148,12 +159,12 @@ export async function rebuildInChunks(run: Runner, progress: RebuildProgress, li
   let { stage, after } = progress;
   while (stage === "ids" && run.budgetLeft) {
     const from = after === null ? null : Number(after);
-    const last = await lastOfNext(run, "deployments", "rowid", from ?? 0, rowsPerChunk);
+    const last = await lastRowidOfNext(run, from ?? 0, rowsPerChunk);
     await run.batch(idsRange(run.d1, from, last));
     [stage, after] = last === null ? ["samples", null] : ["ids", String(last)];
   }
   while (stage === "samples" && run.budgetLeft) {
-    const last = await lastOfNext(run, "metric_deployment_ids", "id", after ?? "", rowsPerChunk);
+    const last = await lastIdOfNext(run, after ?? "", rowsPerChunk);
     await run.batch(samplesRange(run.d1, after, last));
     [stage, after] = last === null ? ["copy", null] : ["samples", last];
   }
