@@ -128,9 +128,7 @@ function copyChunk(d1: D1Database, after: string | null, last: string | null): D
           deployments(COPY_DEPLOYMENTS_UNCHANGED, "NOT EXISTS (SELECT 1 FROM metric_dirty_names) AND NOT EXISTS (SELECT 1 FROM metric_changes ch WHERE ch.kind = 'deployment' AND ch.id = d.id)"),
           deployments(COPY_DEPLOYMENTS, "EXISTS (SELECT 1 FROM metric_dirty_names)"),
         ]),
-    // Incidents in id order: their id, resolution and link indexes then take them near where the last
-    // one went, where group order would scatter the rows into all of them but one.
-    d1.prepare(`${COPY_INCIDENTS} WHERE ${COUNTED} ${bounds("i.service")} ORDER BY i.id`).bind(...values),
+    d1.prepare(`${COPY_INCIDENTS} WHERE ${COUNTED} ${bounds("i.service")} ORDER BY 2, 3, 4, 1`).bind(...values),
     d1.prepare(`UPDATE metric_state SET ${stage} WHERE id = 1`).bind(...(last === null ? [] : [last])),
   ];
 }

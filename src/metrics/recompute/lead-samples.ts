@@ -79,8 +79,8 @@ export function stepLeadSamples(d1: D1Database): D1PreparedStatement[] {
  * The lead samples of the counted deployments whose ids are after `after` and up to `last`, into a
  * table that holds none of them, walking the lookup and the commits' key forward once. Only shas that
  * another commit row or CI run shares go through the lookups by sha: an unshared one is timed by its
- * own dates alone, straight from the one pass that tells the two apart (each commit row read, probed
- * and kept once, never sorted: sorting and copying the range's rows cost more than the probes).
+ * own dates alone, straight from the one pass that tells the two apart: each commit row is read,
+ * probed and kept once, and sorted only as the samples are written, in their read index's order.
  */
 export function rangeLeadSamples(d1: D1Database, after: string, last: string): D1PreparedStatement {
   return d1
@@ -96,7 +96,8 @@ export function rangeLeadSamples(d1: D1Database, after: string, last: string): D
         "deployed.sha",
         `UNION ALL
       SELECT deployed.id, deployed.sha, deployed.service, deployed.environment, deployed.day, 0, ${secondsBetween("COALESCE(deployed.committed_at, deployed.authored_at)", "deployed.at")}
-      FROM deployed WHERE NOT deployed.shared`,
+      FROM deployed WHERE NOT deployed.shared
+      ORDER BY 4, 5, 3`,
       ),
     )
     .bind(after, last);

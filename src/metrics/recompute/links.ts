@@ -23,8 +23,7 @@ export function incidentLinks(d1: D1Database, linkWindowHours: number, range: Ra
   const namedDeployment = (given: string, where: string, from: string) => `CASE WHEN ${given} IS NOT NULL
       AND EXISTS (SELECT 1 FROM ${from} WHERE ${where} AND +m.service = i.service AND m.counted = 1) THEN COALESCE(
     ${tiers.map((tier) => `(SELECT m.id FROM ${from} WHERE ${where} AND +m.service = i.service AND m.counted = 1 ${tier} ORDER BY m.at DESC, m.id DESC LIMIT 1)`).join(",\n")}) END`;
-  // Rowids, not ids: the rows are then visited in their stored order, which a full run makes id order
-  // within each chunk of services.
+  // Rowids, not ids: the rows are then visited in their stored order, which a full run makes group order.
   const incidentsInRange = `SELECT i.rowid FROM ${range.rows("metric_incidents", "i", "created_at", "w.from_at")}`;
   const flagLinkedDeployments = `
       INSERT OR IGNORE INTO metric_work_ids (kind, id)
