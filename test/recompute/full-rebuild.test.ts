@@ -104,7 +104,11 @@ describe("the full rebuild", () => {
 
   it("stops when its budget runs out and goes on from the next chunk, stage by stage, until it is done", async () => {
     const p = prefix("resume");
-    await deploymentEvents(["a", "b", "c"].map((s, n) => ({ id: `${p}-d${n}`, service: `${p}-${s}`, at: `2025-06-0${n + 1}T10:00:00.000Z` })));
+    // Three events, and between the first two a rowid that no event holds any more.
+    await deploymentEvents(
+      [`${p}-d0`, `${p}-gone`, `${p}-d1`, `${p}-d2`].map((id, n) => ({ id, service: `${p}-${"axbc"[n]}`, at: `2025-06-0${n + 1}T10:00:00.000Z` })),
+    );
+    await env.DB.prepare("DELETE FROM deployments WHERE id = ?").bind(`${p}-gone`).run();
     const progress = async () => (await env.DB.prepare("SELECT full_pending, full_stage, full_after FROM metric_state WHERE id = 1").first<{ full_pending: number; full_stage: string | null; full_after: string | null }>())!;
     const seen = [await recompute(env.DB, { full: true, linkWindowHours: 168, queryBudget: 2, rowsPerChunk: 1 }).then(progress)];
     for (let i = 0; i < 200 && seen.at(-1)!.full_pending === 1; i++) seen.push(await recompute(env.DB, { linkWindowHours: 168, queryBudget: 2, rowsPerChunk: 1 }).then(progress));
@@ -116,7 +120,8 @@ describe("the full rebuild", () => {
     expect(stages.indexOf("samples")).toBeGreaterThan(stages.lastIndexOf("ids"));
     expect(stages.indexOf("copy")).toBeGreaterThan(stages.lastIndexOf("samples"));
     expect(stages.indexOf("derive")).toBeGreaterThan(stages.lastIndexOf("copy"));
-    // The lookup by id goes event by event (every one this file wrote), in rowid order.
+    // The lookup by id goes event by event (every one this file wrote), in rowid order, each range
+    // starting at the next event rather than at the next rowid.
     const events = seen.filter((s) => s.full_stage === "ids" && s.full_after !== null).map((s) => Number(s.full_after));
     const rowids = (await env.DB.prepare("SELECT rowid FROM deployments ORDER BY rowid").all<{ rowid: number }>()).results.map((r) => r.rowid);
     expect(events).toEqual(rowids);

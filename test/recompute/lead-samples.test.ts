@@ -76,4 +76,23 @@ describe("lead samples", () => {
     await env.DB.batch([rangeLeadSamples(env.DB, "", `${p}-d1`), rangeLeadSamples(env.DB, `${p}-d1`, `${p}-d9`)]);
     expect(await rows(SAMPLES, p)).toEqual(expected(p));
   });
+
+  it("of a range give one sample to a sha that only one deployment names, in two repositories, timed by the earlier date", async () => {
+    const p = prefix("lead-repos");
+    const svc = `${p}-svc`;
+    const at = "2025-06-01T10:00:00.000Z";
+    await deploymentEvents([{ id: `${p}-d1`, service: svc, at }]);
+    await derivedDeployments([{ id: `${p}-d1`, service: svc, environment: "production", at, day: "2025-06-01", counted: 1 }]);
+    await insert(
+      "deployment_commits",
+      [
+        { repository: "one", committed_at: "2025-06-01T09:00:00.000Z" },
+        { repository: "two", committed_at: "2025-06-01T08:00:00.000Z" },
+      ].map((c) => ({ deployment_id: `${p}-d1`, sha: `${p}-X`, ...c })),
+    );
+
+    await rangeLeadSamples(env.DB, "", `${p}-d9`).run();
+
+    expect(await rows(SAMPLES, p)).toEqual([{ deployment_id: `${p}-d1`, sha: `${p}-X`, environment: "production", day: "2025-06-01", repeated: 0, seconds: 7200 }]);
+  });
 });

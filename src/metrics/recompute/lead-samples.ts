@@ -79,22 +79,19 @@ export function stepLeadSamples(d1: D1Database): D1PreparedStatement[] {
  * The lead samples of the counted deployments whose ids are after `after` and up to `last`, into a
  * table that holds none of them, walking the lookup and the commits' key forward once. Only shas that
  * another commit row or CI run shares go through the lookups by sha: an unshared one is timed by its
- * own dates alone.
+ * own dates alone, straight from the one pass that tells the two apart: each commit row is read,
+ * probed and kept once, and sorted only as the samples are written, in their read index's order.
  */
 export function rangeLeadSamples(d1: D1Database, after: string, last: string): D1PreparedStatement {
   return d1
     .prepare(
       leadSamples(
-        `range_deployed AS MATERIALIZED (
-          SELECT k.id, k.service, k.environment, k.at, substr(k.at, 1, 10) AS day FROM metric_deployment_ids k
-          WHERE k.id > ? AND k.id <= ? AND k.counted = 1),
-        range_commits AS MATERIALIZED (
-          SELECT m.*, c.sha, c.repository, c.committed_at, c.authored_at
-          FROM range_deployed m CROSS JOIN deployment_commits c ON c.deployment_id = m.id ORDER BY c.sha),
-        deployed AS MATERIALIZED (
-          SELECT k.*, EXISTS (SELECT 1 FROM deployment_commits c2 WHERE c2.sha = k.sha AND (c2.deployment_id <> k.id OR c2.repository <> k.repository))
-            OR EXISTS (SELECT 1 FROM ci_run_commits rc WHERE rc.sha = k.sha) AS shared
-          FROM range_commits k)`,
+        `deployed AS MATERIALIZED (
+          SELECT k.id, k.service, k.environment, k.at, substr(k.at, 1, 10) AS day, c.sha, c.committed_at, c.authored_at,
+            EXISTS (SELECT 1 FROM deployment_commits c2 WHERE c2.sha = c.sha AND (c2.deployment_id <> k.id OR c2.repository <> c.repository))
+              OR EXISTS (SELECT 1 FROM ci_run_commits rc WHERE rc.sha = c.sha) AS shared
+          FROM metric_deployment_ids k CROSS JOIN deployment_commits c ON c.deployment_id = k.id
+          WHERE k.id > ? AND k.id <= ? AND k.counted = 1)`,
         "deployed WHERE deployed.shared",
         "deployed.sha",
         `UNION ALL

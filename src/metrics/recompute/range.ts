@@ -8,8 +8,11 @@
 export interface Range {
   /** `table alias`, limited to the range: rows of a work group whose `column` is at or after `bound`. */
   rows(table: string, alias: string, column: string, bound: string): string;
-  /** Deployment `q`'s day is not among the days this range rolls up. */
-  outside(q: string): string;
+  /**
+   * Deployment `q`'s day is not among the days this range rolls up; null when no deployment whose
+   * links the range moves can be outside it.
+   */
+  outside: ((q: string) => string) | null;
 }
 
 /** The groups of `metric_work`, each from its own bound (`w.from_at`, `w.prev_at`). */
@@ -26,5 +29,6 @@ export const STEP: Range = {
  */
 export const CHUNK: Range = {
   rows: (table, a) => `metric_state chunk CROSS JOIN ${table} ${a} ON chunk.id = 1 AND ${a}.service BETWEEN chunk.chunk_first AND chunk.chunk_last`,
-  outside: (q) => `NOT EXISTS (SELECT 1 FROM metric_state chunk WHERE chunk.id = 1 AND ${q}.service BETWEEN chunk.chunk_first AND chunk.chunk_last)`,
+  // A link joins an incident to a deployment of its own service: the chunk's links stay in the chunk.
+  outside: null,
 };
