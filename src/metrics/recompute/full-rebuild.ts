@@ -111,9 +111,9 @@ function samplesRange(d1: D1Database, after: string | null, last: string | null)
 /**
  * One chunk of the copy: the events of the services (by the name they were written with) after `after`
  * up to `last`, or all the rest when `last` is null, in the table's key order (by group), so that an
- * incremental step finds a group's rows on few pages. Each row goes where its lookup says: straight from the
- * events while the catalog is as the lookups saw it (events changed since wait for their queued
- * change), through the lookups once it changed.
+ * incremental step finds a group's rows on few pages. Each row goes where its lookup says: straight
+ * from the events while the catalog is as the lookups saw it (events changed since wait for their
+ * queued change), through the lookups once it changed.
  */
 function copyChunk(d1: D1Database, after: string | null, last: string | null): D1PreparedStatement[] {
   const bounds = (column: string) => [after === null ? "" : `AND ${column} > ?`, last === null ? "" : `AND ${column} <= ?`].join(" ");
