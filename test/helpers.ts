@@ -75,23 +75,32 @@ export async function countRows(table: string, integrationId?: string): Promise<
   return (await stmt.first<{ n: number }>())!.n;
 }
 
-/** Reads the vendor's documented example, so contract tests use the vendor's own payloads. */
 /**
- * Runs `during` with D1's `table` renamed away, so that what writes to it fails for real. The
- * failures logged are expected: captured rather than printed, and checked against `expected`.
+ * Runs `during`, whose logged errors are expected: captured rather than printed, and checked
+ * against `expected`.
  */
-export async function duringD1Outage(table: string, during: () => Promise<void>, expected = /^outbox drain failed/): Promise<void> {
+export async function withExpectedErrors(expected: RegExp, during: () => Promise<void>): Promise<void> {
   const error = vi.spyOn(console, "error").mockImplementation(() => {});
   let logged: string[];
-  await env.DB.exec(`ALTER TABLE ${table} RENAME TO ${table}_outage`);
   try {
     await during();
   } finally {
-    await env.DB.exec(`ALTER TABLE ${table}_outage RENAME TO ${table}`);
     logged = error.mock.calls.map((args) => String(args[0]));
     error.mockRestore();
   }
   expect(logged).toContainEqual(expect.stringMatching(expected));
+}
+
+/** Runs `during` with D1's `table` renamed away, so that what writes to it fails for real; the drain's failures logged are expected. */
+export async function duringD1Outage(table: string, during: () => Promise<void>, expected = /^outbox drain failed/): Promise<void> {
+  await env.DB.exec(`ALTER TABLE ${table} RENAME TO ${table}_outage`);
+  await withExpectedErrors(expected, async () => {
+    try {
+      await during();
+    } finally {
+      await env.DB.exec(`ALTER TABLE ${table}_outage RENAME TO ${table}`);
+    }
+  });
 }
 
 export { env };
