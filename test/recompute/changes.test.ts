@@ -28,7 +28,7 @@ describe("a changes step", () => {
     ]);
     await insert(
       "metric_changes",
-      [`${p}-d1`, `${p}-d2`, `${p}-i1`, `${p}-i2`].map((id) => ({ kind: id.includes("-d") ? "deployment" : "incident", id })),
+      [`${p}-d1`, `${p}-d2`, `${p}-i1`, `${p}-i2`].map((id) => ({ kind: id.startsWith(`${p}-d`) ? "deployment" : "incident", id })),
     );
 
     const results = await env.DB.batch(changesStep(env.DB));

@@ -119,14 +119,24 @@ function copyChunk(d1: D1Database, after: string | null, last: string | null): D
   const bounds = (column: string) => [after === null ? "" : `AND ${column} > ?`, last === null ? "" : `AND ${column} <= ?`].join(" ");
   const values = [after, last].filter((v): v is string => v !== null);
   const stage = last === null ? "full_stage = 'derive', full_after = NULL" : "full_after = ?";
-  const deployments = (copy: string, when: string) =>
-    d1.prepare(`${copy} WHERE ${FINISHED} ${bounds("d.service")} AND ${when} ORDER BY d.service, d.environment, d.occurred_at, d.id`).bind(...values);
+  // Which of the two copies applies is tested in the range's upper bound (null when it does not), which
+  // SQLite reads once before its seek: in the WHERE clause it would test it on every event of the range.
+  const deployments = (copy: string, applies: string, when: string) =>
+    d1
+      .prepare(
+        `${copy} WHERE ${FINISHED} ${after === null ? "" : "AND d.service > ?"} AND d.service <= (SELECT ? WHERE ${applies}) ${when} ORDER BY d.service, d.environment, d.occurred_at, d.id`,
+      )
+      .bind(...values);
   return [
     ...(last === null
       ? []
       : [
-          deployments(COPY_DEPLOYMENTS_UNCHANGED, "NOT EXISTS (SELECT 1 FROM metric_dirty_names) AND NOT EXISTS (SELECT 1 FROM metric_changes ch WHERE ch.kind = 'deployment' AND ch.id = d.id)"),
-          deployments(COPY_DEPLOYMENTS, "EXISTS (SELECT 1 FROM metric_dirty_names)"),
+          deployments(
+            COPY_DEPLOYMENTS_UNCHANGED,
+            "NOT EXISTS (SELECT 1 FROM metric_dirty_names)",
+            "AND NOT EXISTS (SELECT 1 FROM metric_changes ch WHERE ch.kind = 'deployment' AND ch.id = d.id)",
+          ),
+          deployments(COPY_DEPLOYMENTS, "EXISTS (SELECT 1 FROM metric_dirty_names)", ""),
         ]),
     d1.prepare(`${COPY_INCIDENTS} WHERE ${COUNTED} ${bounds("i.service")} ORDER BY 2, 3, 4, 1`).bind(...values),
     d1.prepare(`UPDATE metric_state SET ${stage} WHERE id = 1`).bind(...(last === null ? [] : [last])),
