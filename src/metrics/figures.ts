@@ -5,7 +5,7 @@
  * month bucket), over one environment or the union of several. One implementation for the on-demand
  * answers (`windowFigures`) and the snapshots (`figuresOfWindows`): SQL reads the window per (group,
  * day), the Worker sums the rollups and ranks the samples; the snapshots read their widest window
- * once, per (service, band), and take every narrower window and every scope from the same rows.
+ * once, per (service, band, week), and take every narrower window and every scope from the same rows.
  */
 import { type WindowFigures, emptyFigures } from "./assemble";
 import { buckets, deployDayStats } from "./calendar";

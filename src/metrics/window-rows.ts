@@ -126,12 +126,12 @@ const SAMPLES: Record<Kind, { table: string; day: string; value: string; extra: 
 };
 
 /**
- * Rows per (group, band), or per (group, day) with `perDay`. A grouping by a key that only depends on
- * the day is by the day alone: it then follows the index, where one that names a constant sorts every
- * row first.
+ * Rows per (group, band, week), or per (group, day) with `perDay`. The week keeps one busy service's
+ * list of a 60-day band under D1's 2 MB. A grouping by a key that only depends on the day is by the
+ * day alone: it then follows the index, where one that names a constant sorts every row first.
  */
 function grouping(q: FigureQuery, perDay: boolean): string {
-  if (!perDay) return "GROUP BY group_key, band";
+  if (!perDay) return "GROUP BY group_key, band, CAST(julianday(window_day) / 7 AS INTEGER)";
   return q.group === "service" || q.group === "team" ? "GROUP BY window_day, group_key" : "GROUP BY window_day";
 }
 
