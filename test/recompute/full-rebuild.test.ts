@@ -141,4 +141,17 @@ describe("the full rebuild", () => {
     await recompute(env.DB, { linkWindowHours: 168, queryBudget: 2, rowsPerChunk: 1 });
     expect(await env.DB.prepare("SELECT full_pending, full_stage, full_after FROM metric_state WHERE id = 1").first()).toEqual({ full_pending: 1, full_stage: "ids", full_after: null });
   });
+
+  it("keeps a restart asked for between two of its batches, in every stage, for the next run", async () => {
+    const p = prefix("midway");
+    await deploymentEvents([`${p}-d0`, `${p}-d1`].map((id, n) => ({ id, service: `${p}-${n}`, at: `2025-06-0${n + 1}T10:00:00.000Z` })));
+    for (const stage of ["ids", "samples", "copy", "derive"] as const) {
+      await env.DB.batch(clearDerivedStatements(env.DB));
+      // A run under way at `stage`; a migration that empties a derived table asks for the restart meanwhile.
+      await env.DB.prepare("UPDATE metric_state SET full_stage = ? WHERE id = 1").bind(stage).run();
+      await env.DB.prepare("UPDATE metric_state SET full_pending = 1, full_stage = 'restart', full_after = NULL WHERE id = 1").run();
+      await rebuildInChunks(new Runner(env.DB, 1000), { stage, after: null }, 168, 1);
+      expect(await env.DB.prepare("SELECT full_pending, full_stage FROM metric_state WHERE id = 1").first()).toEqual({ full_pending: 1, full_stage: "restart" });
+    }
+  });
 });

@@ -63,6 +63,14 @@ export function requestFullRebuild(d1: D1Database): D1PreparedStatement {
   return d1.prepare("INSERT INTO metric_state (id, as_of, full_pending) VALUES (1, NULL, 1) ON CONFLICT(id) DO UPDATE SET full_pending = 1, full_stage = NULL");
 }
 
+/**
+ * Moves the rebuild's mark (`set`), only while it is still at `stage`: a restart asked for meanwhile
+ * (a migration applied, a catalog change) is then kept for the next run rather than overwritten.
+ */
+function mark(d1: D1Database, stage: (typeof REBUILD_STAGES)[number], set: string, ...values: unknown[]): D1PreparedStatement {
+  return d1.prepare(`UPDATE metric_state SET ${set} WHERE id = 1 AND full_stage = '${stage}'`).bind(...values);
+}
+
 /** The services after `after` (all when null) that the next `rows` rows of `table` hold, as their first and last. */
 async function nextChunk(run: Runner, table: string, after: string | null, rows: number): Promise<{ first: string | null; last: string | null }> {
   const statement = run.d1.prepare(
@@ -94,18 +102,18 @@ async function lastRowidOfNext(run: Runner, after: number, rows: number): Promis
  * random. Past the last range, the lead samples start.
  */
 function idsRange(d1: D1Database, after: number | null, last: number | null): D1PreparedStatement[] {
-  if (last === null) return [d1.prepare("UPDATE metric_state SET full_stage = 'samples', full_after = NULL WHERE id = 1")];
+  if (last === null) return [mark(d1, "ids", "full_stage = 'samples', full_after = NULL")];
   return [
     // `+d.id`: the range read by rowid and sorted, never the whole id index walked for it.
     d1.prepare(`${COPY_DEPLOYMENT_IDS} WHERE d.rowid > ? AND d.rowid <= ? AND ${FINISHED} ORDER BY +d.id`).bind(after ?? 0, last),
-    d1.prepare("UPDATE metric_state SET full_after = ? WHERE id = 1").bind(String(last)),
+    mark(d1, "ids", "full_after = ?", String(last)),
   ];
 }
 
 /** One range of the lead samples: the deployments with ids after `after` up to `last`. Past the last range, the copy starts. */
 function samplesRange(d1: D1Database, after: string | null, last: string | null): D1PreparedStatement[] {
-  if (last === null) return [d1.prepare("UPDATE metric_state SET full_stage = 'copy', full_after = NULL WHERE id = 1")];
-  return [rangeLeadSamples(d1, after ?? "", last), d1.prepare("UPDATE metric_state SET full_after = ? WHERE id = 1").bind(last)];
+  if (last === null) return [mark(d1, "samples", "full_stage = 'copy', full_after = NULL")];
+  return [rangeLeadSamples(d1, after ?? "", last), mark(d1, "samples", "full_after = ?", last)];
 }
 
 /**
@@ -139,7 +147,7 @@ function copyChunk(d1: D1Database, after: string | null, last: string | null): D
           deployments(COPY_DEPLOYMENTS, "EXISTS (SELECT 1 FROM metric_dirty_names)", ""),
         ]),
     d1.prepare(`${COPY_INCIDENTS} WHERE ${COUNTED} ${bounds("i.service")} ORDER BY 2, 3, 4, 1`).bind(...values),
-    d1.prepare(`UPDATE metric_state SET ${stage} WHERE id = 1`).bind(...(last === null ? [] : [last])),
+    mark(d1, "copy", stage, ...(last === null ? [] : [last])),
   ];
 }
 
@@ -150,13 +158,13 @@ function deriveChunk(d1: D1Database, linkWindowHours: number, first: string, las
     d1.prepare("DELETE FROM metric_work_ids"),
     ...deriveFromSamples(d1, linkWindowHours, CHUNK),
     d1.prepare("DELETE FROM metric_work_ids"),
-    d1.prepare("UPDATE metric_state SET full_after = chunk_last WHERE id = 1"),
+    mark(d1, "derive", "full_after = chunk_last"),
   ];
 }
 
 /** The last batch: the rebuild is over, and the next recompute is an incremental one. */
 function finish(d1: D1Database): D1PreparedStatement {
-  return d1.prepare("UPDATE metric_state SET full_pending = 0, full_stage = NULL, full_after = NULL, chunk_first = NULL, chunk_last = NULL WHERE id = 1");
+  return mark(d1, "derive", "full_pending = 0, full_stage = NULL, full_after = NULL, chunk_first = NULL, chunk_last = NULL");
 }
 
 /**
