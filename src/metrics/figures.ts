@@ -10,7 +10,7 @@
 import { type WindowFigures, emptyFigures } from "./assemble";
 import { buckets, deployDayStats } from "./calendar";
 import { selectPercentiles } from "./select";
-import { type FigureQuery, KINDS, type Kind, type KindSamples, type Scope, type Sums, type WindowRows, windowRows, windowStatements } from "./window-rows";
+import { addSums, type FigureQuery, KINDS, type Kind, type KindSamples, type Scope, type Sums, type WindowRows, windowRows, windowStatements } from "./window-rows";
 
 export type { FigureQuery, Scope } from "./window-rows";
 
@@ -83,13 +83,7 @@ function partsByWindow(rows: WindowRows, keyOf: (key: string) => string | undefi
       for (const day of rollups.days) days.add(day);
       rollups.bands.forEach((band, b) => {
         if (!band) return;
-        for (let j = b; j < bands; j++) {
-          const sum = (sums[j] ??= { deployments: 0, unsuccessful: 0, failed: 0, rework: 0 });
-          sum.deployments += band.deployments;
-          sum.unsuccessful += band.unsuccessful;
-          sum.failed += band.failed;
-          sum.rework += band.rework;
-        }
+        for (let j = b; j < bands; j++) sums[j] = addSums(sums[j], band);
       });
     }
     for (let j = 0; j < bands; j++) {

@@ -29,6 +29,16 @@ export interface Sums {
   rework: number;
 }
 
+/** Adds `from`'s counts to `into` (a new zero sum when undefined), and answers the sum. */
+export function addSums(into: Sums | undefined, from: Sums): Sums {
+  const sum = into ?? { deployments: 0, unsuccessful: 0, failed: 0, rework: 0 };
+  sum.deployments += from.deployments;
+  sum.unsuccessful += from.unsuccessful;
+  sum.failed += from.failed;
+  sum.rework += from.rework;
+  return sum;
+}
+
 /** One group's rollups: summed per band (none: no row in it), and its deploy days in the window. */
 export interface GroupRollups {
   bands: (Sums | undefined)[];
@@ -186,11 +196,7 @@ export function windowRows(results: D1Result<any>[], bands: number): WindowRows 
   for (const row of results[0]!.results as RollupRow[]) {
     let group = rollups.get(row.group_key);
     if (!group) rollups.set(row.group_key, (group = { bands: [], days: [] }));
-    const sum = (group.bands[row.band] ??= { deployments: 0, unsuccessful: 0, failed: 0, rework: 0 });
-    sum.deployments += row.deployments;
-    sum.unsuccessful += row.unsuccessful;
-    sum.failed += row.failed;
-    sum.rework += row.rework;
+    group.bands[row.band] = addSums(group.bands[row.band], row);
     if (row.days !== null) group.days.push(...row.days.split(","));
   }
   const samples = (i: number): KindSamples => {
