@@ -118,19 +118,24 @@ function measuring(d1: D1Database): { d1: D1Database; longest: () => number } {
   return { d1: proxy as unknown as D1Database, longest: () => longest };
 }
 
+/** `n` lead samples in `environment`, the k-th (from 0) with the service, day and seconds these SQL expressions of `k` give. */
+async function manySamples(n: number, environment: string, service: string, day: string, seconds: string): Promise<void> {
+  await env.DB.prepare(
+    `WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < ?)
+     INSERT INTO metric_lead_samples (deployment_id, sha, service, environment, day, seconds)
+     SELECT ? || k, 'sha-' || k, ${service}, ?, ${day}, ${seconds} FROM i`,
+  )
+    .bind(n, environment, environment)
+    .run();
+}
+
 describe("a window of many samples", () => {
   it("is read in values under D1's 2 MB limit, however many samples the window holds", async () => {
     const environment = `many-${crypto.randomUUID().slice(0, 8)}`;
     // 200,000 lead samples of 12 digits over 30 days and 2,000 services: 2.6 MB as one list, 87 KB a day.
     // The test pool's D1 takes values up to several MB, so the length is checked as D1 returned it.
     const n = 200_000;
-    await env.DB.prepare(
-      `WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < ?)
-       INSERT INTO metric_lead_samples (deployment_id, sha, service, environment, day, seconds)
-       SELECT ? || k, 'sha-' || k, 'svc-' || (k % 2000), ?, date('2026-03-01', '+' || (k % 30) || ' days'), 100000000000 + (k * 7919) % 1000003 FROM i`,
-    )
-      .bind(n, environment, environment)
-      .run();
+    await manySamples(n, environment, "'svc-' || (k % 2000)", "date('2026-03-01', '+' || (k % 30) || ' days')", "100000000000 + (k * 7919) % 1000003");
     const samples = Array.from({ length: n }, (_, k) => 100000000000 + ((k * 7919) % 1000003));
     const { d1, longest } = measuring(env.DB);
     const { groups } = await windowFigures(d1, { from: "2026-03-01", to: "2026-04-01", environments: [environment], service: null, team: null, group: "all" });
@@ -143,13 +148,7 @@ describe("a window of many samples", () => {
     // One service's 200,000 lead samples with fractions, over the 60 days that only the widest standard
     // window holds: 2.1 MB as that band's one list.
     const n = 200_000;
-    await env.DB.prepare(
-      `WITH RECURSIVE i(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM i WHERE k + 1 < ?)
-       INSERT INTO metric_lead_samples (deployment_id, sha, service, environment, day, seconds)
-       SELECT ? || k, 'sha-' || k, 'busy-svc', ?, date('2026-01-01', '+' || (k % 60) || ' days'), 3600 + (k * 7919) % 900000 + 0.125 FROM i`,
-    )
-      .bind(n, environment, environment)
-      .run();
+    await manySamples(n, environment, "'busy-svc'", "date('2026-01-01', '+' || (k % 60) || ' days')", "3600 + (k * 7919) % 900000 + 0.125");
     const samples = Array.from({ length: n }, (_, k) => 3600 + ((k * 7919) % 900000) + 0.125);
     const { d1, longest } = measuring(env.DB);
     const { figures } = await figuresOfWindows(d1, [environment], ["2026-03-24", "2026-03-01", "2025-12-31"], "2026-03-31");
