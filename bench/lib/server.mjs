@@ -39,6 +39,44 @@ export async function d1File(persistDir, file) {
 }
 
 /**
+ * Spawns `wrangler dev` on `persistDir` and waits for its /healthz. A port found free can be taken
+ * before wrangler binds it (by another server's workerd starting meanwhile): then it tries again on
+ * new ports, up to three times.
+ */
+async function launchOnFreePorts(persistDir, vars) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    // Wrangler's devtools port defaults to 9229 for every instance, so parallel servers would clash.
+    const inspectorPort = await freePort();
+    const child = spawn(
+      "npx",
+      ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistDir, ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]), "--log-level", process.env.BENCH_LOG_LEVEL ?? "error"],
+      { stdio: ["ignore", "pipe", "pipe"], detached: true },
+    );
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        if ((await fetch(`${base}/healthz`)).ok) return { child, base, inspectorPort, output: () => output };
+      } catch {
+        // Not listening yet.
+      }
+      if (Date.now() > deadline || child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    if (attempt >= 3 || !output.includes("Address already in use")) throw new Error(`wrangler dev did not start:\n${output}`);
+  }
+}
+
+/**
  * Starts a fresh server, with `vars` (name -> value) set beside the admin token and its state in a
  * new directory under `stateDir` (a copy of the saved state `from`, if given); given the `persistDir`
  * of a server that was stopped or killed, starts again on its state. Returns its base URL, persist
@@ -50,28 +88,7 @@ export async function startServer({ adminToken = ADMIN_TOKEN, vars = {}, persist
     if (from) cpSync(from, persistDir, { recursive: true });
     await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
   }
-  const port = await freePort();
-  // Wrangler's devtools port defaults to 9229 for every instance, so parallel servers would clash.
-  const inspectorPort = await freePort();
-  const child = spawn(
-    "npx",
-    ["--no-install", "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persistDir, ...Object.entries({ ADMIN_TOKEN: adminToken, ...vars }).flatMap(([name, value]) => ["--var", `${name}:${value}`]), "--log-level", process.env.BENCH_LOG_LEVEL ?? "error"],
-    { stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`wrangler dev did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const { child, base, inspectorPort, output } = await launchOnFreePorts(persistDir, { ADMIN_TOKEN: adminToken, ...vars });
   const stop = () => {
     try {
       process.kill(-child.pid, "SIGTERM");
@@ -87,7 +104,7 @@ export async function startServer({ adminToken = ADMIN_TOKEN, vars = {}, persist
       // Already gone.
     }
   };
-  return { base, persistDir, inspectorPort, child, stop, kill, output: () => output };
+  return { base, persistDir, inspectorPort, child, stop, kill, output };
 }
 
 /** Calls the admin API. */
