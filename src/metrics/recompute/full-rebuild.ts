@@ -169,35 +169,33 @@ function finish(d1: D1Database): D1PreparedStatement {
 
 /**
  * Runs the stages range after range from `progress` while the run's budget lasts, and says whether
- * the rebuild is done.
+ * the rebuild is done. Each batch ends with its `mark`: when that moved nothing, a restart was asked
+ * for meanwhile, and the run stops rather than finish a rebuild that is no longer the current one.
  */
 export async function rebuildInChunks(run: Runner, progress: RebuildProgress, linkWindowHours: number, rowsPerChunk: number): Promise<boolean> {
+  const marked = async (statements: D1PreparedStatement[]) => (await run.batch(statements)).at(-1)!.meta.changes > 0;
   let { stage, after } = progress;
   while (stage === "ids" && run.budgetLeft) {
     const from = after === null ? null : Number(after);
     const last = await lastRowidOfNext(run, from ?? 0, rowsPerChunk);
-    await run.batch(idsRange(run.d1, from, last));
+    if (!(await marked(idsRange(run.d1, from, last)))) return false;
     [stage, after] = last === null ? ["samples", null] : ["ids", String(last)];
   }
   while (stage === "samples" && run.budgetLeft) {
     const last = await lastIdOfNext(run, after ?? "", rowsPerChunk);
-    await run.batch(samplesRange(run.d1, after, last));
+    if (!(await marked(samplesRange(run.d1, after, last)))) return false;
     [stage, after] = last === null ? ["copy", null] : ["samples", last];
   }
   while (stage === "copy" && run.budgetLeft) {
     const { last } = await nextChunk(run, "deployments", after, rowsPerChunk);
-    await run.batch(copyChunk(run.d1, after, last));
+    if (!(await marked(copyChunk(run.d1, after, last)))) return false;
     [stage, after] = last === null ? ["derive", null] : ["copy", last];
   }
   while (stage === "derive" && run.budgetLeft) {
     const { first, last } = await nextChunk(run, "metric_deployments", after, rowsPerChunk);
-    if (first === null || last === null) {
-      await run.batch([finish(run.d1)]);
-      stage = null;
-    } else {
-      await run.batch(deriveChunk(run.d1, linkWindowHours, first, last));
-      after = last;
-    }
+    const done = first === null || last === null;
+    if (!(await marked(done ? [finish(run.d1)] : deriveChunk(run.d1, linkWindowHours, first, last)))) return false;
+    [stage, after] = done ? [null, null] : ["derive", last];
   }
   return stage === null;
 }
