@@ -4,26 +4,27 @@
 // completes is found by bisection, less that of a run that only opens D1. Node does not compress
 // pointers, so objects weigh more than in workerd: an upper bound. Typed arrays live outside V8's
 // heap and the limit does not count them.
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { generateHistory } from "./history.mjs";
 import { admin, d1 } from "./server.mjs";
 
-const run = promisify(execFile);
 const child = new URL("./figures-heap-child.mjs", import.meta.url).pathname;
 
 /** Whether a run of `which` completes with `mb` MiB of old space (and a young generation of 1 MiB, so that the limit is nearly all of the heap). */
 async function completes(bundle, persistDir, which, mb) {
+  const node = spawn(process.execPath, [`--max-old-space-size=${mb}`, "--max-semi-space-size=1", child, bundle, persistDir, which], { stdio: "ignore", detached: true });
+  const code = await new Promise((resolve) => node.on("exit", resolve));
+  // V8 aborts a run whose limit is too small, and Miniflare's workerd would outlive it: its process group goes too.
   try {
-    await run(process.execPath, [`--max-old-space-size=${mb}`, "--max-semi-space-size=1", child, bundle, persistDir, which], { maxBuffer: 16 * 1024 * 1024 });
-    return true;
+    process.kill(-node.pid, "SIGKILL");
   } catch {
-    return false;
+    // Nothing left.
   }
+  return code === 0;
 }
 
 /** The smallest limit (MiB, to 2 MiB) with which `which` completes, between `low` (fails) and `high` (completes). */
